@@ -1,0 +1,134 @@
+package reconcile
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// TermStatus is the state of one version of a co-production contract.
+type TermStatus string
+
+const (
+	TermAccepted  TermStatus = "accepted"  // both sides accepted this version at AcceptedAt
+	TermPending   TermStatus = "pending"   // never takes effect
+	TermDeclined  TermStatus = "declined"  // never takes effect
+	TermCancelled TermStatus = "cancelled" // both sides accepted the cancellation at AcceptedAt
+)
+
+// ParseTermStatus checks a contract_terms status.
+func ParseTermStatus(s string) (TermStatus, error) {
+	switch st := TermStatus(s); st {
+	case TermAccepted, TermPending, TermDeclined, TermCancelled:
+		return st, nil
+	}
+	return "", fmt.Errorf("status %q is not one of accepted, pending, declined, cancelled", s)
+}
+
+// Scope says which sales a contract version pays on.
+type Scope string
+
+const (
+	ScopeAll       Scope = "all"       // every sale
+	ScopeAffiliate Scope = "affiliate" // only sales made through an affiliate
+	ScopeProducer  Scope = "producer"  // only direct sales without an affiliate
+)
+
+// ParseScope checks a scope; empty means all.
+func ParseScope(s string) (Scope, error) {
+	switch sc := Scope(s); sc {
+	case "":
+		return ScopeAll, nil
+	case ScopeAll, ScopeAffiliate, ScopeProducer:
+		return sc, nil
+	}
+	return "", fmt.Errorf("scope %q is not one of all, affiliate, producer", s)
+}
+
+// ContractTerm is one version of a co-production contract (one row of
+// contract_terms).
+type ContractTerm struct {
+	ContractID   string
+	ProductID    string
+	CoproducerID string
+	Version      int
+	Status       TermStatus
+	Rate         Rate // 0 on a cancellation
+	Scope        Scope
+	ManagedOnly  bool
+	MayAffiliate bool
+	EndsAt       time.Time // zero: unlimited; otherwise the end of the period, exclusive
+	AcceptedAt   time.Time // zero when never accepted
+}
+
+// TermsInForce returns, for every contract among terms, the version in
+// force at instant at (SPEC 4.1), sorted by contract id. A contract with no
+// version in force (not yet accepted, cancelled, or past its ends_at) is
+// left out. The order of terms does not matter.
+func TermsInForce(terms []ContractTerm, at time.Time) []ContractTerm {
+	byContract := map[string][]ContractTerm{}
+	for _, t := range terms {
+		if (t.Status == TermAccepted || t.Status == TermCancelled) && !t.AcceptedAt.IsZero() {
+			byContract[t.ContractID] = append(byContract[t.ContractID], t)
+		}
+	}
+	ids := make([]string, 0, len(byContract))
+	for id := range byContract {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var out []ContractTerm
+	for _, id := range ids {
+		if v, ok := versionInForce(byContract[id], at); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// versionInForce applies SPEC 4.1 to the accepted and cancelled rows of one
+// contract: ordered by accepted_at (ties: the higher version is later), each
+// is in force until the next; the first cancellation ends the contract and
+// nothing after it counts.
+func versionInForce(rows []ContractTerm, at time.Time) (ContractTerm, bool) {
+	sort.Slice(rows, func(i, j int) bool {
+		if !rows[i].AcceptedAt.Equal(rows[j].AcceptedAt) {
+			return rows[i].AcceptedAt.Before(rows[j].AcceptedAt)
+		}
+		return rows[i].Version < rows[j].Version
+	})
+	var current *ContractTerm
+	for i := range rows {
+		r := &rows[i]
+		if r.AcceptedAt.After(at) {
+			break
+		}
+		current = r
+		if r.Status == TermCancelled {
+			break
+		}
+	}
+	if current == nil || current.Status == TermCancelled {
+		return ContractTerm{}, false
+	}
+	if !current.EndsAt.IsZero() && !at.Before(current.EndsAt) {
+		return ContractTerm{}, false
+	}
+	return *current, true
+}
+
+// appliesTo reports whether a version in force pays on sale s (scope, and
+// managed_only against the affiliate's manager on this product).
+func (t ContractTerm) appliesTo(s Sale) bool {
+	switch t.Scope {
+	case ScopeAffiliate:
+		if s.AffiliateID == "" {
+			return false
+		}
+		return !t.ManagedOnly || s.AffiliateManagerID == t.CoproducerID
+	case ScopeProducer:
+		return s.AffiliateID == ""
+	default:
+		return true
+	}
+}
