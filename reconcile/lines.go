@@ -1,6 +1,9 @@
 package reconcile
 
-import "sort"
+import (
+	"sort"
+	"time"
+)
 
 // Role is what a participant is paid as on a sale.
 type Role string
@@ -107,4 +110,25 @@ func SortLines(lines []Line) {
 		}
 		return LessOutputOrder(lines[i], lines[j])
 	})
+}
+
+// LineRecord is a stored line with the sale facts the outputs show.
+type LineRecord struct {
+	Line
+	ProductID string
+	Currency  string
+	SoldAt    time.Time
+	SettledAt time.Time // zero: not settled
+}
+
+// PayoutItem is one payment of a run, with the payee's details as they
+// were when the run paid.
+type PayoutItem struct {
+	ParticipantID string `db:"participant_id"`
+	Currency      string `db:"currency"`
+	Amount        int64  `db:"amount"`
+	Reference     string `db:"reference"`
+	Name          string `db:"name"`
+	PayoutAccount string `db:"payout_account"`
+	PayoutBank    string `db:"payout_bank"`
 }

@@ -134,8 +134,9 @@ CREATE TABLE sale_outcomes (
   run_id   text NOT NULL REFERENCES runs,
   outcome  text NOT NULL CHECK (outcome IN ('allocated', 'closed')),
   currency currency_code NOT NULL,
-  gross    bigint NOT NULL CHECK (gross > 0),
-  net      bigint NOT NULL CHECK (net >= 0 AND net <= gross)
+  gross    bigint CHECK (gross > 0),  -- NULL only for a closed sale whose amounts never parsed
+  net      bigint CHECK (net >= 0 AND net <= gross),
+  CHECK (outcome = 'closed' OR (gross IS NOT NULL AND net IS NOT NULL))
 );
 CREATE INDEX sale_outcomes_run ON sale_outcomes (run_id);
 

@@ -1,0 +1,147 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"payouts/reconcile"
+	"payouts/sql/store"
+)
+
+// compute does a run's money work inside one transaction: allocate the
+// candidate sales, take the pending refunds and chargebacks, update the
+// hold list, settle balances into payout items, and record discrepancies.
+// Nothing is committed unless all of it succeeds.
+func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (store.RunCounts, error) {
+	var counts store.RunCounts
+	rt, err := st.BeginCompute(ctx, run.RunID, run.WindowEnd)
+	if err != nil {
+		return counts, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			rt.Rollback()
+		}
+	}()
+	terms, err := rt.Terms(ctx)
+	if err != nil {
+		return counts, err
+	}
+
+	err = rt.CandidateSales(ctx, cfg.BatchSize, func(recs []reconcile.SaleRecord) error {
+		b := allocateBatch(recs, terms, cfg.Policy, &counts)
+		if err := rt.SaveAllocations(ctx, b); err != nil {
+			return fmt.Errorf("save allocations: %w", err)
+		}
+		cfg.progress("allocated %d sales", counts.SalesAllocated)
+		return nil
+	})
+	if err != nil {
+		return counts, fmt.Errorf("allocate: %w", err)
+	}
+
+	err = rt.EventSales(ctx, cfg.BatchSize, func(ss []store.EventSale) error {
+		b := reverseBatch(ss, &counts)
+		return rt.SaveReversals(ctx, b)
+	})
+	if err != nil {
+		return counts, fmt.Errorf("reverse refunds and chargebacks: %w", err)
+	}
+	if counts.SalesHeld, err = rt.FinishHolds(ctx); err != nil {
+		return counts, err
+	}
+
+	refs := map[string]int{}
+	err = rt.Balances(ctx, cfg.BatchSize, func(bs []store.BalanceRow) error {
+		settled, findings, err := settleBatch(bs, cfg, run.RunID, refs, &counts)
+		if err != nil {
+			return err
+		}
+		if err := rt.SaveBalances(ctx, settled); err != nil {
+			return err
+		}
+		return rt.AddFindings(ctx, findings)
+	})
+	if err != nil {
+		return counts, fmt.Errorf("settle balances: %w", err)
+	}
+	if err := rt.FinishBalances(ctx); err != nil {
+		return counts, err
+	}
+	if err := rt.FinishDiscrepancies(ctx); err != nil {
+		return counts, err
+	}
+	if err := rt.Commit(ctx, counts); err != nil {
+		return counts, err
+	}
+	committed = true
+	return counts, nil
+}
+
+// allocateBatch applies the waterfall to a batch of candidate sales.
+func allocateBatch(recs []reconcile.SaleRecord, terms map[string][]reconcile.ContractTerm, p reconcile.Policy, counts *store.RunCounts) store.AllocationBatch {
+	var b store.AllocationBatch
+	for _, rec := range recs {
+		sale, err := reconcile.ParseSale(rec)
+		if err != nil {
+			detail := fmt.Sprintf("sale %s breaks the data contract: %v; held until corrected", rec.SaleID, err)
+			b.Holds = append(b.Holds, store.HoldRow{SaleID: rec.SaleID, Kind: reconcile.InvalidSale, Detail: detail})
+			b.Findings = append(b.Findings, reconcile.Finding{Kind: reconcile.InvalidSale, Blocking: true,
+				SaleID: rec.SaleID, Currency: rec.Currency, Detail: detail})
+			continue
+		}
+		a := reconcile.Allocate(sale, terms[sale.ProductID], p)
+		if a.Hold != nil {
+			b.Holds = append(b.Holds, store.HoldRow{SaleID: sale.SaleID, Kind: a.Hold.Kind, Detail: a.Hold.Detail})
+			b.Findings = append(b.Findings, *a.Hold)
+			continue
+		}
+		counts.SalesAllocated++
+		b.Allocated = append(b.Allocated, store.SaleOutcome{SaleID: sale.SaleID, Outcome: "allocated",
+			Currency: sale.Currency.Code, Gross: sale.Gross, Net: sale.Net()})
+		for _, l := range a.Lines {
+			b.Lines = append(b.Lines, store.LineRow{Line: l, ProductID: sale.ProductID, Currency: sale.Currency.Code,
+				SoldAt: sale.SoldAt, SettledAt: sale.SettledAt})
+		}
+		counts.Lines += len(a.Lines)
+		b.Findings = append(b.Findings, a.Notes...)
+	}
+	return b
+}
+
+// settleBatch decides the payout of each balance and numbers the payout
+// items per currency in participant order, which makes their references
+// deterministic.
+func settleBatch(bs []store.BalanceRow, cfg Config, runID string, refs map[string]int, counts *store.RunCounts) ([]store.SettledBalance, []reconcile.Finding, error) {
+	out := make([]store.SettledBalance, 0, len(bs))
+	var findings []reconcile.Finding
+	for _, b := range bs {
+		cur, err := reconcile.LookupCurrency(b.Currency)
+		if err != nil {
+			return nil, nil, fmt.Errorf("balance of %s: %w", b.ParticipantID, err)
+		}
+		settled, f := reconcile.Settle(reconcile.Balance{ParticipantID: b.ParticipantID, Currency: cur,
+			BroughtForward: b.BroughtForward, Commissions: b.Commissions, Reversals: b.Reversals,
+			Adjustments: b.Adjustments}, cfg.minPayout(cur.Code), b.PayoutAccount != "")
+		sb := store.SettledBalance{BalanceRow: b, Payout: settled.Payout, CarriedForward: settled.CarriedForward}
+		if sb.Payout > 0 {
+			refs[cur.Code]++
+			sb.Reference = PayoutReference(runID, cur.Code, refs[cur.Code])
+			counts.PayoutItems++
+		}
+		if f != nil {
+			findings = append(findings, *f)
+		}
+		out = append(out, sb)
+	}
+	return out, findings, nil
+}
+
+// PayoutReference is a payout item's reference (the provider CSV's
+// reference and the pain.001 EndToEndId): the run, the currency and the
+// item's number in participant order. It is unique across runs, stable when
+// a run is redone, and at most 35 characters.
+func PayoutReference(runID, currency string, n int) string {
+	return fmt.Sprintf("%s-%s-%06d", runID, currency, n)
+}

@@ -1,0 +1,97 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"payouts/reconcile"
+	"payouts/reports"
+	"payouts/sql/store"
+)
+
+// ErrDateRefused is returned for a nightly run of a date earlier than the
+// latest completed one: that is what rerun is for.
+var ErrDateRefused = errors.New("date refused")
+
+// Result is what a run command reports.
+type Result struct {
+	Run         store.Run
+	AlreadyDone bool   // a completed run already covered the date; nothing was done
+	Dir         string // the run's output directory
+	Manifest    reports.Manifest
+}
+
+// NightlyRunID is the id of the nightly run of d. It is derived from the
+// date alone, so a run that crashed is redone under the same id and its
+// payout references do not change.
+func NightlyRunID(d reconcile.Date) string { return "nightly-" + d.Compact() }
+
+// RunNightly is `payouts run --date D` (SPEC sections 3 and 9): it takes
+// the run lock, computes the run in one transaction and publishes its
+// files. A completed run of D makes it a no-op; a run of D that crashed or
+// failed is redone, and one that computed but did not publish is published.
+func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Date) (Result, error) {
+	lock, err := acquireRunLock(ctx, st.DB)
+	if err != nil {
+		return Result{}, err
+	}
+	defer lock.release()
+
+	existing, found, err := st.NightlyRun(ctx, d)
+	if err != nil {
+		return Result{}, err
+	}
+	if found && existing.Status == store.RunCompleted {
+		return Result{Run: existing, AlreadyDone: true, Dir: existing.OutDir.String}, nil
+	}
+	latest, ok, err := st.LatestNightly(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if ok && d.Before(latest.Date()) {
+		return Result{}, fmt.Errorf("%w: %s is earlier than %s, already run by %s; use `payouts rerun --date %s --reason ...` to recompute it",
+			ErrDateRefused, d, latest.BusinessDate, latest.RunID, d)
+	}
+
+	run := existing
+	if !found || existing.Status != store.RunComputed {
+		params, err := json.Marshal(store.RunParams{TimeZone: cfg.Location.String(),
+			MaxCoproducerShare: cfg.Policy.MaxCoproducerShare.String(), MinPayout: cfg.MinPayout})
+		if err != nil {
+			return Result{}, err
+		}
+		run = store.Run{RunID: NightlyRunID(d), BusinessDate: d.String(), Kind: "nightly",
+			WindowEnd: reconcile.WindowEnd(d, cfg.Location), ParamsJSON: params}
+		if err := st.StartRun(ctx, run); err != nil {
+			return Result{}, err
+		}
+		cfg.progress("run %s: computing sales settled before %s", run.RunID, reconcile.FormatTimestamp(run.WindowEnd))
+		if _, err := compute(ctx, st, cfg, run); err != nil {
+			return Result{}, failRun(st, run.RunID, err)
+		}
+	}
+	if run, err = st.GetRun(ctx, NightlyRunID(d)); err != nil {
+		return Result{}, err
+	}
+	cfg.progress("run %s: publishing files", run.RunID)
+	dir, m, err := Publish(ctx, st, run, cfg.OutDir)
+	if err != nil {
+		return Result{}, fmt.Errorf("publish run %s: %w", run.RunID, err)
+	}
+	if err := st.CompleteRun(ctx, run.RunID, dir); err != nil {
+		return Result{}, err
+	}
+	run, err = st.GetRun(ctx, run.RunID)
+	return Result{Run: run, Dir: dir, Manifest: m}, err
+}
+
+// failRun records a failed computation. The run's transaction was rolled
+// back, so nothing of it was kept; the next attempt redoes it.
+func failRun(st *store.Store, runID string, cause error) error {
+	if err := st.FailRun(context.WithoutCancel(context.Background()), runID, cause); err != nil {
+		return fmt.Errorf("run %s: %w (and recording the failure failed: %v)", runID, cause, err)
+	}
+	return fmt.Errorf("run %s: %w", runID, cause)
+}

@@ -1,0 +1,144 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"payouts/reconcile"
+	"payouts/reports"
+	"payouts/sql/store"
+)
+
+// Publish writes a computed run's files under out/<date>/<run-id>/ from
+// what the database holds for the run, manifest last. It is how a run
+// publishes the first time and how `export` publishes it again, so both
+// produce the same bytes. Before the manifest is written, the totals of
+// the files are checked against the lines and payout items stored for
+// the run.
+func Publish(ctx context.Context, st *store.Store, run store.Run, out string) (string, reports.Manifest, error) {
+	params, err := run.Params()
+	if err != nil {
+		return "", reports.Manifest{}, err
+	}
+	loc, err := time.LoadLocation(params.TimeZone)
+	if err != nil {
+		return "", reports.Manifest{}, fmt.Errorf("run %s: time zone %q: %w", run.RunID, params.TimeZone, err)
+	}
+	dir, err := reports.OpenRunDir(out, run.BusinessDate, run.RunID)
+	if err != nil {
+		return "", reports.Manifest{}, err
+	}
+	lines := totals{}
+	pf := dir.NewParticipantFiles(run.RunID, loc)
+	if err := st.RunLines(ctx, run.RunID, func(l store.LineRow) error {
+		lines.add(l.Currency, l.Amount)
+		return pf.Add(l)
+	}); err != nil {
+		return "", reports.Manifest{}, err
+	}
+	if err := pf.Close(); err != nil {
+		return "", reports.Manifest{}, err
+	}
+
+	items := totals{}
+	pc := dir.NewProviderCSVFiles(run.RunID)
+	if err := st.RunPayoutItems(ctx, run.RunID, func(it reconcile.PayoutItem) error {
+		items.add(it.Currency, it.Amount)
+		return pc.Add(it)
+	}); err != nil {
+		return "", reports.Manifest{}, err
+	}
+	if err := pc.Close(); err != nil {
+		return "", reports.Manifest{}, err
+	}
+
+	df, err := dir.NewDiscrepancyFile()
+	if err != nil {
+		return "", reports.Manifest{}, err
+	}
+	if err := st.RunDiscrepancies(ctx, run.RunID, df.Add); err != nil {
+		return "", reports.Manifest{}, err
+	}
+	if err := df.Close(); err != nil {
+		return "", reports.Manifest{}, err
+	}
+
+	if err := checkAgainstStore(ctx, st, run.RunID, lines, items); err != nil {
+		return "", reports.Manifest{}, err
+	}
+	lineTotals, err := lines.manifest()
+	if err != nil {
+		return "", reports.Manifest{}, err
+	}
+	itemTotals, err := items.manifest()
+	if err != nil {
+		return "", reports.Manifest{}, err
+	}
+	m, err := dir.Finish(reports.Manifest{RunID: run.RunID, BusinessDate: run.BusinessDate, Kind: run.Kind,
+		WindowEnd: reconcile.FormatTimestamp(run.WindowEnd),
+		ControlTotals: reports.ControlTotals{Lines: lineTotals, PayoutItems: itemTotals}})
+	if err != nil {
+		return "", m, err
+	}
+	files := make([]store.RunFile, len(m.Files))
+	for i, f := range m.Files {
+		files[i] = store.RunFile{Path: f.Path, Kind: f.Kind, Bytes: f.Bytes, SHA256: f.SHA256, Rows: f.Rows}
+	}
+	if err := st.RecordRunFiles(ctx, run.RunID, files); err != nil {
+		return "", m, err
+	}
+	return dir.Path, m, nil
+}
+
+// totals counts and sums amounts per currency.
+type totals map[string]*[2]int64
+
+func (t totals) add(cur string, amount int64) {
+	v := t[cur]
+	if v == nil {
+		v = &[2]int64{}
+		t[cur] = v
+	}
+	v[0]++
+	v[1] += amount
+}
+
+func (t totals) manifest() (map[string]reports.CurrencyTotal, error) {
+	out := map[string]reports.CurrencyTotal{}
+	for code, v := range t {
+		cur, err := reconcile.LookupCurrency(code)
+		if err != nil {
+			return nil, err
+		}
+		out[code] = reports.CurrencyTotal{Count: v[0], Amount: reconcile.FormatAmount(v[1], cur)}
+	}
+	return out, nil
+}
+
+// checkAgainstStore compares what the files hold with what the database
+// holds for the run; a difference fails the publication before the
+// manifest is written.
+func checkAgainstStore(ctx context.Context, st *store.Store, runID string, lines, items totals) error {
+	for _, c := range []struct {
+		what  string
+		files totals
+		load  func(context.Context, string) ([]store.RunTotal, error)
+	}{{"lines", lines, st.LineTotals}, {"payout items", items, st.PayoutTotals}} {
+		stored, err := c.load(ctx, runID)
+		if err != nil {
+			return err
+		}
+		if len(stored) != len(c.files) {
+			return fmt.Errorf("run %s: %s: the files cover %d currencies, the database %d", runID, c.what, len(c.files), len(stored))
+		}
+		for _, s := range stored {
+			f := c.files[s.Currency]
+			if f == nil || f[0] != s.Count || f[1] != s.Amount {
+				return fmt.Errorf("run %s: %s in %s: the files hold %v, the database %d rows totalling %d",
+					runID, c.what, s.Currency, f, s.Count, s.Amount)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package reports
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// File modes of published output: payout data is personal and financial.
+const (
+	fileMode = 0o600
+	dirMode  = 0o700
+)
+
+// atomicFile is a file being written under a temporary name in its final
+// directory; Commit makes it appear under its real name in one rename.
+type atomicFile struct {
+	path  string
+	tmp   *os.File
+	buf   *bufio.Writer
+	hash  hash.Hash
+	bytes int64
+}
+
+func createAtomic(path string) (*atomicFile, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := tmp.Chmod(fileMode); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	f := &atomicFile{path: path, tmp: tmp, hash: sha256.New()}
+	f.buf = bufio.NewWriterSize(io.MultiWriter(tmp, f.hash), 64<<10)
+	return f, nil
+}
+
+func (f *atomicFile) Write(p []byte) (int, error) {
+	n, err := f.buf.Write(p)
+	f.bytes += int64(n)
+	return n, err
+}
+
+// Commit flushes, fsyncs, renames into place and fsyncs the directory, so
+// that after a crash the file is either absent or whole.
+func (f *atomicFile) Commit() (bytes int64, sum string, err error) {
+	defer func() {
+		if err != nil {
+			f.tmp.Close()
+			os.Remove(f.tmp.Name())
+		}
+	}()
+	if err = f.buf.Flush(); err != nil {
+		return 0, "", fmt.Errorf("write %s: %w", f.path, err)
+	}
+	if err = f.tmp.Sync(); err != nil {
+		return 0, "", fmt.Errorf("fsync %s: %w", f.path, err)
+	}
+	if err = f.tmp.Close(); err != nil {
+		return 0, "", fmt.Errorf("close %s: %w", f.path, err)
+	}
+	if err = os.Rename(f.tmp.Name(), f.path); err != nil {
+		return 0, "", fmt.Errorf("publish %s: %w", f.path, err)
+	}
+	if err = syncDir(filepath.Dir(f.path)); err != nil {
+		return 0, "", err
+	}
+	return f.bytes, hex.EncodeToString(f.hash.Sum(nil)), nil
+}
+
+// Abort discards the temporary file.
+func (f *atomicFile) Abort() {
+	f.tmp.Close()
+	os.Remove(f.tmp.Name())
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("fsync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"payouts/reconcile"
+)
+
+// RunTx is the transaction a run computes in: its lines, outcomes, holds,
+// balances, payout items and discrepancies commit together or not at all,
+// and it reads one snapshot of the source tables (REPEATABLE READ), so
+// rows the platform writes meanwhile wait for the next run.
+type RunTx struct {
+	tx        *sqlx.Tx
+	RunID     string
+	WindowEnd time.Time
+}
+
+// BeginCompute opens the compute transaction of run runID.
+func (s *Store) BeginCompute(ctx context.Context, runID string, windowEnd time.Time) (*RunTx, error) {
+	tx, err := s.DB.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, fmt.Errorf("begin run %s: %w", runID, err)
+	}
+	_, err = tx.ExecContext(ctx, `
+		CREATE TEMP TABLE run_holds (sale_id text PRIMARY KEY, kind text NOT NULL, detail text NOT NULL) ON COMMIT DROP;
+		CREATE TEMP TABLE run_findings (discrepancy_key text PRIMARY KEY, kind text NOT NULL, blocking boolean NOT NULL,
+			sale_id text, invoice_id text, participant_id text, contract_id text, currency text,
+			expected text, actual text, detail text NOT NULL) ON COMMIT DROP;
+		CREATE TEMP TABLE run_carried (participant_id text NOT NULL, currency text NOT NULL, amount bigint NOT NULL) ON COMMIT DROP;`)
+	if err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("begin run %s: %w", runID, err)
+	}
+	return &RunTx{tx: tx, RunID: runID, WindowEnd: windowEnd}, nil
+}
+
+// Rollback abandons the computation; nothing of it is kept.
+func (r *RunTx) Rollback() error { return r.tx.Rollback() }
+
+// RunCounts are the figures a computed run records.
+type RunCounts struct {
+	SalesAllocated int
+	SalesHeld      int
+	EventsReversed int
+	Lines          int
+	PayoutItems    int
+}
+
+// Commit records the run as computed, with its counts, and commits.
+func (r *RunTx) Commit(ctx context.Context, c RunCounts) error {
+	_, err := r.tx.ExecContext(ctx, `UPDATE runs SET status = 'computed', computed_at = now(),
+		sales_allocated = $2, sales_held = $3, events_reversed = $4, line_count = $5, payout_count = $6
+		WHERE run_id = $1`, r.RunID, c.SalesAllocated, c.SalesHeld, c.EventsReversed, c.Lines, c.PayoutItems)
+	if err != nil {
+		r.tx.Rollback()
+		return fmt.Errorf("record run %s as computed: %w", r.RunID, err)
+	}
+	if err := r.tx.Commit(); err != nil {
+		return fmt.Errorf("commit run %s: %w", r.RunID, err)
+	}
+	return nil
+}
+
+// Terms returns every contract_terms row, by product. Contracts are few
+// next to sales (a handful per product), so they are the one input a run
+// keeps in memory; sales are streamed.
+func (r *RunTx) Terms(ctx context.Context) (map[string][]reconcile.ContractTerm, error) {
+	rows, err := r.tx.QueryxContext(ctx, `SELECT contract_id, product_id, coproducer_id, version, status,
+		coalesce(trim_scale(rate_percent)::text, ''), scope, managed_only, may_affiliate, ends_at, accepted_at
+		FROM contract_terms`)
+	if err != nil {
+		return nil, fmt.Errorf("load contract terms: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]reconcile.ContractTerm{}
+	for rows.Next() {
+		var t reconcile.ContractTerm
+		var status, rate, scope string
+		var ends, accepted sql.NullTime
+		if err := rows.Scan(&t.ContractID, &t.ProductID, &t.CoproducerID, &t.Version, &status, &rate, &scope,
+			&t.ManagedOnly, &t.MayAffiliate, &ends, &accepted); err != nil {
+			return nil, fmt.Errorf("load contract terms: %w", err)
+		}
+		t.Status, t.Scope = reconcile.TermStatus(status), reconcile.Scope(scope)
+		if rate != "" {
+			// The schema's share_rate domain guarantees 0 < rate < 100 with
+			// at most four decimals, so this cannot fail on stored data.
+			if t.Rate, err = reconcile.ParseShareRate(rate); err != nil {
+				return nil, fmt.Errorf("contract %s version %d: rate_percent: %w", t.ContractID, t.Version, err)
+			}
+		}
+		t.EndsAt, t.AcceptedAt = ends.Time, accepted.Time
+		out[t.ProductID] = append(out[t.ProductID], t)
+	}
+	return out, rows.Err()
+}
+
+// addFindings stages discrepancies the run found.
+func (r *RunTx) addFindings(ctx context.Context, fs []reconcile.Finding) error {
+	rows := make([][]any, len(fs))
+	for i, f := range fs {
+		rows[i] = []any{f.Key(), f.Kind, f.Blocking, nullStr(f.SaleID), nullStr(f.InvoiceID), nullStr(f.ParticipantID),
+			nullStr(f.ContractID), nullStr(f.Currency), nullStr(f.Expected), nullStr(f.Actual), f.Detail}
+	}
+	return copyRows(ctx, r.tx, "run_findings", []string{"discrepancy_key", "kind", "blocking", "sale_id", "invoice_id",
+		"participant_id", "contract_id", "currency", "expected", "actual", "detail"}, rows)
+}
+
+// LineRow is a line with the sale facts the outputs show.
+type LineRow = reconcile.LineRecord
+
+var lineColumns = []string{"run_id", "sale_id", "participant_id", "role", "kind", "contract_id", "contract_version",
+	"product_id", "currency", "amount", "base", "rate_percent", "sold_at", "settled_at"}
+
+func (r *RunTx) writeLines(ctx context.Context, ls []LineRow) error {
+	rows := make([][]any, len(ls))
+	for i, l := range ls {
+		var rate, settled any
+		if l.Rate != 0 {
+			rate = l.Rate.String()
+		}
+		if !l.SettledAt.IsZero() {
+			settled = l.SettledAt
+		}
+		var version any
+		if l.ContractID != "" {
+			version = l.ContractVersion
+		}
+		rows[i] = []any{r.RunID, l.SaleID, l.ParticipantID, string(l.Role), string(l.Kind), nullStr(l.ContractID), version,
+			l.ProductID, l.Currency, l.Amount, l.Base, rate, l.SoldAt, settled}
+	}
+	return copyRows(ctx, r.tx, "lines", lineColumns, rows)
+}
+
+// SaleOutcome marks a sale allocated or closed by this run.
+type SaleOutcome struct {
+	SaleID   string
+	Outcome  string // "allocated" or "closed"
+	Currency string
+	Gross    int64 // 0: unknown (a closed sale whose amounts never parsed)
+	Net      int64
+}
+
+func (r *RunTx) writeOutcomes(ctx context.Context, os []SaleOutcome) error {
+	rows := make([][]any, len(os))
+	for i, o := range os {
+		var gross, net any
+		if o.Gross > 0 {
+			gross, net = o.Gross, o.Net
+		}
+		rows[i] = []any{o.SaleID, r.RunID, o.Outcome, o.Currency, gross, net}
+	}
+	return copyRows(ctx, r.tx, "sale_outcomes", []string{"sale_id", "run_id", "outcome", "currency", "gross", "net"}, rows)
+}

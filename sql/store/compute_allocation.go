@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"payouts/reconcile"
+)
+
+// candidateSalesQuery selects every sale settled before the window's end
+// that has no outcome yet: new sales and held ones alike (a held sale is
+// retried by every run). trim_scale drops trailing zeros the platform may
+// have written ("100.00" of JPY); what is left is checked per currency by
+// reconcile.ParseSale.
+const candidateSalesQuery = `SELECT s.sale_id, s.product_id, p.lead_producer_id, s.currency,
+	trim_scale(s.gross)::text, trim_scale(s.platform_fee)::text,
+	coalesce(s.affiliate_id, ''), coalesce(trim_scale(s.affiliate_rate_percent)::text, ''),
+	coalesce(a.manager_id, ''), s.sold_at, s.settled_at
+FROM sales s
+JOIN products p ON p.product_id = s.product_id
+LEFT JOIN affiliations a ON a.product_id = s.product_id AND a.affiliate_id = s.affiliate_id
+WHERE s.settled_at < $1
+  AND NOT EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = s.sale_id)
+ORDER BY s.sale_id COLLATE "C"`
+
+// CandidateSales streams the sales this run allocates, batch by batch.
+// fn's batch slice is reused: fn must not keep it.
+func (r *RunTx) CandidateSales(ctx context.Context, batch int, fn func([]reconcile.SaleRecord) error) error {
+	buf := make([]reconcile.SaleRecord, 0, batch)
+	scan := func(rows *sqlx.Rows) error {
+		var s reconcile.SaleRecord
+		var settled sql.NullTime
+		if err := rows.Scan(&s.SaleID, &s.ProductID, &s.LeadID, &s.Currency, &s.Gross, &s.PlatformFee,
+			&s.AffiliateID, &s.AffiliateRate, &s.AffiliateManagerID, &s.SoldAt, &settled); err != nil {
+			return fmt.Errorf("read candidate sale: %w", err)
+		}
+		s.SettledAt = settled.Time
+		buf = append(buf, s)
+		return nil
+	}
+	flush := func() error {
+		err := fn(buf)
+		buf = buf[:0]
+		return err
+	}
+	return streamCursor(ctx, r.tx, "candidate_sales", candidateSalesQuery, []any{r.WindowEnd}, batch, scan, flush)
+}
+
+// AllocationBatch is what a batch of candidate sales produced.
+type AllocationBatch struct {
+	Lines     []LineRow
+	Allocated []SaleOutcome
+	Holds     []HoldRow
+	Findings  []reconcile.Finding // holds' discrepancies and notes
+}
+
+// HoldRow is a sale held by this run.
+type HoldRow struct {
+	SaleID string
+	Kind   string
+	Detail string
+}
+
+// SaveAllocations writes a batch's lines and outcomes with COPY and stages
+// its holds and findings.
+func (r *RunTx) SaveAllocations(ctx context.Context, b AllocationBatch) error {
+	if err := r.writeOutcomes(ctx, b.Allocated); err != nil {
+		return err
+	}
+	if err := r.writeLines(ctx, b.Lines); err != nil {
+		return err
+	}
+	holds := make([][]any, len(b.Holds))
+	for i, h := range b.Holds {
+		holds[i] = []any{h.SaleID, h.Kind, h.Detail}
+	}
+	if err := copyRows(ctx, r.tx, "run_holds", []string{"sale_id", "kind", "detail"}, holds); err != nil {
+		return err
+	}
+	return r.addFindings(ctx, b.Findings)
+}

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// balancesQuery joins what each participant carries into the run with the
+// sums of the run's lines, per currency. Participants with nothing carried
+// and no lines are left out.
+const balancesQuery = `WITH sums AS (
+	SELECT participant_id, currency,
+		coalesce(sum(amount) FILTER (WHERE kind = 'commission'), 0)::bigint AS commissions,
+		coalesce(sum(amount) FILTER (WHERE kind = 'reversal'), 0)::bigint AS reversals,
+		coalesce(sum(amount) FILTER (WHERE kind = 'adjustment'), 0)::bigint AS adjustments
+	FROM lines WHERE run_id = $1
+	GROUP BY participant_id, currency
+), carried AS (
+	SELECT participant_id, currency, amount FROM carried_balances WHERE amount <> 0
+)
+SELECT p.participant_id, b.currency, coalesce(c.amount, 0), coalesce(s.commissions, 0),
+	coalesce(s.reversals, 0), coalesce(s.adjustments, 0),
+	p.name, coalesce(p.payout_account, ''), coalesce(p.payout_bank, '')
+FROM (SELECT participant_id, currency FROM sums UNION SELECT participant_id, currency FROM carried) b
+JOIN participants p ON p.participant_id = b.participant_id
+LEFT JOIN sums s ON s.participant_id = b.participant_id AND s.currency = b.currency
+LEFT JOIN carried c ON c.participant_id = b.participant_id AND c.currency = b.currency
+ORDER BY p.participant_id COLLATE "C", b.currency COLLATE "C"`
+
+// BalanceRow is a participant's position in one currency as the run
+// starts settling, with the payee details a payout item needs.
+type BalanceRow struct {
+	ParticipantID  string
+	Currency       string
+	BroughtForward int64
+	Commissions    int64
+	Reversals      int64
+	Adjustments    int64
+	Name           string
+	PayoutAccount  string
+	PayoutBank     string
+}
+
+// Balances streams the run's balances in participant, currency order.
+func (r *RunTx) Balances(ctx context.Context, batch int, fn func([]BalanceRow) error) error {
+	buf := make([]BalanceRow, 0, batch)
+	scan := func(rows *sqlx.Rows) error {
+		var b BalanceRow
+		if err := rows.Scan(&b.ParticipantID, &b.Currency, &b.BroughtForward, &b.Commissions, &b.Reversals,
+			&b.Adjustments, &b.Name, &b.PayoutAccount, &b.PayoutBank); err != nil {
+			return fmt.Errorf("read balance: %w", err)
+		}
+		buf = append(buf, b)
+		return nil
+	}
+	flush := func() error {
+		err := fn(buf)
+		buf = buf[:0]
+		return err
+	}
+	return streamCursor(ctx, r.tx, "run_balances", balancesQuery, []any{r.RunID}, batch, scan, flush)
+}
+
+// SettledBalance is a balance after the payout decision.
+type SettledBalance struct {
+	BalanceRow
+	Payout         int64
+	CarriedForward int64
+	Reference      string // the payout item's reference, when Payout > 0
+}
+
+// SaveBalances writes a batch of settled balances and their payout items,
+// and stages the amounts carried forward.
+func (r *RunTx) SaveBalances(ctx context.Context, bs []SettledBalance) error {
+	var bal, items, carried [][]any
+	for _, b := range bs {
+		bal = append(bal, []any{r.RunID, b.ParticipantID, b.Currency, b.BroughtForward, b.Commissions, b.Reversals,
+			b.Adjustments, b.Payout, b.CarriedForward})
+		carried = append(carried, []any{b.ParticipantID, b.Currency, b.CarriedForward})
+		if b.Payout > 0 {
+			items = append(items, []any{r.RunID, b.ParticipantID, b.Currency, b.Payout, b.Reference, b.Name,
+				b.PayoutAccount, nullStr(b.PayoutBank)})
+		}
+	}
+	if err := copyRows(ctx, r.tx, "balances", []string{"run_id", "participant_id", "currency", "brought_forward",
+		"commissions", "reversals", "adjustments", "payout", "carried_forward"}, bal); err != nil {
+		return err
+	}
+	if err := copyRows(ctx, r.tx, "payout_items", []string{"run_id", "participant_id", "currency", "amount",
+		"reference", "name", "payout_account", "payout_bank"}, items); err != nil {
+		return err
+	}
+	return copyRows(ctx, r.tx, "run_carried", []string{"participant_id", "currency", "amount"}, carried)
+}
+
+// FinishBalances makes the staged carried-forward amounts the balances the
+// next run brings forward.
+func (r *RunTx) FinishBalances(ctx context.Context) error {
+	_, err := r.tx.ExecContext(ctx, `INSERT INTO carried_balances (participant_id, currency, amount, run_id)
+		SELECT participant_id, currency, amount, $1 FROM run_carried
+		ON CONFLICT (participant_id, currency) DO UPDATE SET amount = EXCLUDED.amount, run_id = EXCLUDED.run_id`, r.RunID)
+	if err != nil {
+		return fmt.Errorf("carry balances forward: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lib/pq"
+
+	"payouts/reconcile"
+)
+
+// reevaluatedKinds are re-checked in full by every run (held sales are all
+// retried, every balance is settled again), so an open one that a run
+// does not find again is resolved by that run.
+var reevaluatedKinds = []string{reconcile.CapExceeded, reconcile.InvalidSale, reconcile.MissingPayoutAccount}
+
+// noticeKinds are reported once, by the run that finds them, and closed by
+// that same run: the sale was paid as recorded and nothing later can change
+// what happened.
+var noticeKinds = []string{reconcile.UnauthorizedAffiliate}
+
+// AddFindings stages discrepancies found outside allocation and reversal.
+func (r *RunTx) AddFindings(ctx context.Context, fs []reconcile.Finding) error {
+	return r.addFindings(ctx, fs)
+}
+
+// FinishDiscrepancies applies the lifecycle: findings open new
+// discrepancies or refresh open ones, open ones of re-evaluated kinds that
+// were not found are resolved, and the run's report is kept as reported.
+func (r *RunTx) FinishDiscrepancies(ctx context.Context) error {
+	_, err := r.tx.ExecContext(ctx, `INSERT INTO discrepancies (discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id, contract_id,
+				currency, expected, actual, detail, opened_run, last_seen_run, resolved_run)
+			SELECT discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id, contract_id, currency,
+				expected, actual, detail, $1, $1, CASE WHEN kind = ANY($2) THEN $1 END
+			FROM run_findings
+			ON CONFLICT (discrepancy_key) DO UPDATE SET blocking = EXCLUDED.blocking, expected = EXCLUDED.expected,
+				actual = EXCLUDED.actual, detail = EXCLUDED.detail, last_seen_run = EXCLUDED.last_seen_run,
+				resolved_run = EXCLUDED.resolved_run`, r.RunID, pq.Array(noticeKinds))
+	if err != nil {
+		return fmt.Errorf("update discrepancies: %w", err)
+	}
+	_, err = r.tx.ExecContext(ctx, `UPDATE discrepancies d SET resolved_run = $1
+			WHERE d.resolved_run IS NULL AND d.kind = ANY($2)
+			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`,
+		r.RunID, pq.Array(reevaluatedKinds))
+	if err != nil {
+		return fmt.Errorf("resolve discrepancies: %w", err)
+	}
+	_, err = r.tx.ExecContext(ctx, `INSERT INTO run_discrepancies (run_id, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id,
+				contract_id, currency, expected, actual, detail)
+			SELECT $1, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id, contract_id, currency,
+				expected, actual, detail FROM run_findings`, r.RunID)
+	if err != nil {
+		return fmt.Errorf("update discrepancies: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"payouts/reconcile"
+)
+
+// eventSalesQuery selects, per sale, the refunds and chargebacks that
+// occurred before the window's end and are not processed yet, with
+// everything a reversal needs: the sale's outcome, what was refunded
+// before, and each position's entitlement and reversals so far (including
+// lines this run wrote a moment ago: the allocation comes first).
+const eventSalesQuery = `SELECT s.sale_id, s.product_id, s.currency, trim_scale(s.gross)::text, s.sold_at, s.settled_at,
+	coalesce(o.outcome, ''),
+	coalesce((SELECT sum(pe.refunded) FROM processed_events pe WHERE pe.sale_id = s.sale_id), 0)::bigint,
+	coalesce((SELECT bool_or(pe.full_reversal) FROM processed_events pe WHERE pe.sale_id = s.sale_id), false),
+	(SELECT coalesce(json_agg(json_build_object('participant_id', q.participant_id, 'role', q.role,
+			'contract_id', q.contract_id, 'contract_version', q.contract_version,
+			'entitled', q.entitled, 'reversed', q.reversed)), '[]')
+		FROM (SELECT l.participant_id, l.role, coalesce(l.contract_id, '') AS contract_id,
+				coalesce(max(l.contract_version), 0) AS contract_version,
+				coalesce(sum(l.amount) FILTER (WHERE l.kind <> 'reversal'), 0) AS entitled,
+				coalesce(sum(l.amount) FILTER (WHERE l.kind = 'reversal'), 0) AS reversed
+			FROM lines l WHERE l.sale_id = s.sale_id
+			GROUP BY l.participant_id, l.role, coalesce(l.contract_id, '')) q),
+	json_agg(json_build_object('event_id', e.event_id, 'kind', e.kind,
+		'amount', coalesce(trim_scale(e.amount)::text, '')) ORDER BY e.occurred_at, e.event_id COLLATE "C")
+FROM sale_events e
+JOIN sales s ON s.sale_id = e.sale_id
+LEFT JOIN sale_outcomes o ON o.sale_id = s.sale_id
+WHERE e.occurred_at < $1
+  AND NOT EXISTS (SELECT 1 FROM processed_events pe WHERE pe.event_id = e.event_id)
+GROUP BY s.sale_id, o.sale_id
+ORDER BY s.sale_id COLLATE "C"`
+
+// EventSale is a sale with refunds or chargebacks for this run to take.
+type EventSale struct {
+	SaleID    string
+	ProductID string
+	Currency  string
+	Gross     string // as stored
+	SoldAt    time.Time
+	SettledAt time.Time
+	Outcome   string // "allocated", "closed" or "" (not allocated yet)
+	Refunded  int64  // gross-terms amount already reversed
+	Closed    bool   // a full reversal was already processed
+	Positions []reconcile.Position
+	Events    []RawEvent // in occurred_at, event_id order
+}
+
+// RawEvent is an unprocessed event as stored.
+type RawEvent struct {
+	EventID string `json:"event_id"`
+	Kind    string `json:"kind"`
+	Amount  string `json:"amount"` // "" for a chargeback or a full refund
+}
+
+type positionJSON struct {
+	ParticipantID   string `json:"participant_id"`
+	Role            string `json:"role"`
+	ContractID      string `json:"contract_id"`
+	ContractVersion int    `json:"contract_version"`
+	Entitled        int64  `json:"entitled"`
+	Reversed        int64  `json:"reversed"`
+}
+
+// EventSales streams the sales with events to take, batch by batch.
+func (r *RunTx) EventSales(ctx context.Context, batch int, fn func([]EventSale) error) error {
+	buf := make([]EventSale, 0, batch)
+	scan := func(rows *sqlx.Rows) error {
+		var s EventSale
+		var settled sql.NullTime
+		var positions, events []byte
+		if err := rows.Scan(&s.SaleID, &s.ProductID, &s.Currency, &s.Gross, &s.SoldAt, &settled, &s.Outcome,
+			&s.Refunded, &s.Closed, &positions, &events); err != nil {
+			return fmt.Errorf("read sale events: %w", err)
+		}
+		s.SettledAt = settled.Time
+		var ps []positionJSON
+		if err := json.Unmarshal(positions, &ps); err != nil {
+			return fmt.Errorf("sale %s: positions: %w", s.SaleID, err)
+		}
+		for _, p := range ps {
+			s.Positions = append(s.Positions, reconcile.Position{
+				Key:             reconcile.LineKey{ParticipantID: p.ParticipantID, Role: reconcile.Role(p.Role), ContractID: p.ContractID},
+				ContractVersion: p.ContractVersion, Entitled: p.Entitled, Reversed: p.Reversed,
+			})
+		}
+		if err := json.Unmarshal(events, &s.Events); err != nil {
+			return fmt.Errorf("sale %s: events: %w", s.SaleID, err)
+		}
+		buf = append(buf, s)
+		return nil
+	}
+	flush := func() error {
+		err := fn(buf)
+		buf = buf[:0]
+		return err
+	}
+	return streamCursor(ctx, r.tx, "event_sales", eventSalesQuery, []any{r.WindowEnd}, batch, scan, flush)
+}
+
+// ProcessedEvent records an event a run took.
+type ProcessedEvent struct {
+	EventID  string
+	SaleID   string
+	Refunded int64
+	Full     bool
+}
+
+// ReversalBatch is what a batch of event sales produced.
+type ReversalBatch struct {
+	Lines     []LineRow
+	Processed []ProcessedEvent
+	Closed    []SaleOutcome // sales closed before they were ever paid
+	Findings  []reconcile.Finding
+}
+
+// SaveReversals writes a batch's reversal lines, processed events and
+// closed sales.
+func (r *RunTx) SaveReversals(ctx context.Context, b ReversalBatch) error {
+	if err := r.writeOutcomes(ctx, b.Closed); err != nil {
+		return err
+	}
+	if err := r.writeLines(ctx, b.Lines); err != nil {
+		return err
+	}
+	rows := make([][]any, len(b.Processed))
+	for i, p := range b.Processed {
+		rows[i] = []any{p.EventID, p.SaleID, r.RunID, p.Refunded, p.Full}
+	}
+	if err := copyRows(ctx, r.tx, "processed_events", []string{"event_id", "sale_id", "run_id", "refunded", "full_reversal"}, rows); err != nil {
+		return err
+	}
+	return r.addFindings(ctx, b.Findings)
+}
+
+// FinishHolds replaces the hold list with this run's: sales allocated or
+// closed are released (and so leave the list), sales still failing stay
+// with their first run, new ones join. It returns how many sales are held.
+func (r *RunTx) FinishHolds(ctx context.Context) (int, error) {
+	// A sale closed by a full refund in this run is released even though
+	// the allocation step held it a moment earlier.
+	err := execEach(ctx, r.tx, []any{r.RunID},
+		`DELETE FROM run_holds h USING sale_outcomes o WHERE o.sale_id = h.sale_id AND o.run_id = $1`,
+		`DELETE FROM run_findings f USING sale_outcomes o
+			WHERE o.sale_id = f.sale_id AND o.run_id = $1 AND o.outcome = 'closed' AND f.blocking`,
+		`DELETE FROM holds WHERE sale_id NOT IN (SELECT sale_id FROM run_holds)`,
+		`INSERT INTO holds (sale_id, kind, detail, since_run, last_run)
+			SELECT sale_id, kind, detail, $1, $1 FROM run_holds
+			ON CONFLICT (sale_id) DO UPDATE SET kind = EXCLUDED.kind, detail = EXCLUDED.detail, last_run = EXCLUDED.last_run`)
+	if err != nil {
+		return 0, fmt.Errorf("update holds: %w", err)
+	}
+	var n int
+	err = r.tx.GetContext(ctx, &n, `SELECT count(*) FROM holds`)
+	return n, err
+}

@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// streamCursor runs query through a server-side cursor inside tx and hands
+// its rows to scan, batch by batch, calling flush after each batch. Only one
+// batch is ever in memory, and the connection is free between batches, so
+// flush can COPY what the batch produced in the same transaction.
+func streamCursor(ctx context.Context, tx *sqlx.Tx, name, query string, args []any, batch int,
+	scan func(*sqlx.Rows) error, flush func() error) error {
+	if _, err := tx.ExecContext(ctx, `DECLARE `+name+` NO SCROLL CURSOR FOR `+query, args...); err != nil {
+		return fmt.Errorf("declare cursor %s: %w", name, err)
+	}
+	for {
+		rows, err := tx.QueryxContext(ctx, fmt.Sprintf(`FETCH FORWARD %d FROM %s`, batch, name))
+		if err != nil {
+			return fmt.Errorf("fetch from %s: %w", name, err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return fmt.Errorf("fetch from %s: %w", name, err)
+		}
+		rows.Close()
+		if n > 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if n < batch {
+			break
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CLOSE `+name); err != nil {
+		return fmt.Errorf("close cursor %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"payouts/reconcile"
+)
+
+// Run states. A run is "running" while it computes, "computed" once its
+// lines, balances and payout items are committed, and "completed" once its
+// files are published with a manifest. A crash leaves it running (nothing
+// of it committed) or computed (files to publish again); both are resumed
+// under the same run id.
+const (
+	RunRunning   = "running"
+	RunComputed  = "computed"
+	RunCompleted = "completed"
+	RunFailed    = "failed"
+)
+
+// RunParams are the settings a run was computed with. They are stored with
+// the run so that its files can be exported again identically.
+type RunParams struct {
+	TimeZone           string           `json:"time_zone"`
+	MaxCoproducerShare string           `json:"max_coproducer_share"`
+	MinPayout          map[string]int64 `json:"min_payout,omitempty"` // minor units per currency; absent: one minor unit
+}
+
+// Run is one row of runs.
+type Run struct {
+	RunID          string         `db:"run_id"`
+	BusinessDate   string         `db:"business_date"`
+	Kind           string         `db:"kind"`
+	Seq            int            `db:"seq"`
+	Status         string         `db:"status"`
+	WindowEnd      time.Time      `db:"window_end"`
+	ParamsJSON     []byte         `db:"params"`
+	Reason         sql.NullString `db:"reason"`
+	RequestedBy    sql.NullString `db:"requested_by"`
+	Error          sql.NullString `db:"error"`
+	OutDir         sql.NullString `db:"out_dir"`
+	StartedAt      time.Time      `db:"started_at"`
+	ComputedAt     sql.NullTime   `db:"computed_at"`
+	CompletedAt    sql.NullTime   `db:"completed_at"`
+	SalesAllocated int            `db:"sales_allocated"`
+	SalesHeld      int            `db:"sales_held"`
+	EventsReversed int            `db:"events_reversed"`
+	LineCount      int            `db:"line_count"`
+	PayoutCount    int            `db:"payout_count"`
+}
+
+// Params decodes the run's parameters.
+func (r Run) Params() (RunParams, error) {
+	var p RunParams
+	if err := json.Unmarshal(r.ParamsJSON, &p); err != nil {
+		return p, fmt.Errorf("run %s: params: %w", r.RunID, err)
+	}
+	return p, nil
+}
+
+// Date is the run's business date.
+func (r Run) Date() reconcile.Date {
+	d, _ := reconcile.ParseDate(r.BusinessDate[:10])
+	return d
+}
+
+const runColumns = `run_id, to_char(business_date, 'YYYY-MM-DD') AS business_date, kind, seq, status, window_end, params,
+	reason, requested_by, error, out_dir, started_at, computed_at, completed_at,
+	sales_allocated, sales_held, events_reversed, line_count, payout_count`
+
+// ErrNoRun is returned when a run does not exist.
+var ErrNoRun = errors.New("no such run")
+
+// GetRun returns run id.
+func (s *Store) GetRun(ctx context.Context, id string) (Run, error) {
+	var r Run
+	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs WHERE run_id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("run %q: %w", id, ErrNoRun)
+	}
+	return r, err
+}
+
+// NightlyRun returns the nightly run of date d, if any.
+func (s *Store) NightlyRun(ctx context.Context, d reconcile.Date) (Run, bool, error) {
+	var r Run
+	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs WHERE kind = 'nightly' AND business_date = $1`, d.String())
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+// LatestNightly returns the nightly run with the latest business date that
+// got past computing (computed or completed), if any.
+func (s *Store) LatestNightly(ctx context.Context) (Run, bool, error) {
+	var r Run
+	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs
+		WHERE kind = 'nightly' AND status IN ('computed', 'completed')
+		ORDER BY business_date DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+// RecentRuns lists the latest runs, newest first.
+func (s *Store) RecentRuns(ctx context.Context, limit int) ([]Run, error) {
+	var rs []Run
+	err := s.DB.SelectContext(ctx, &rs, `SELECT `+runColumns+` FROM runs
+		ORDER BY business_date DESC, kind, seq DESC LIMIT $1`, limit)
+	return rs, err
+}
+
+// StartRun records a run as running, or puts an existing run of the same id
+// that did not get past computing back to running (a crashed or failed
+// attempt is redone under the same id).
+func (s *Store) StartRun(ctx context.Context, r Run) error {
+	_, err := s.DB.ExecContext(ctx, `INSERT INTO runs (run_id, business_date, kind, seq, status, window_end, params, reason, requested_by)
+		VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8)
+		ON CONFLICT (run_id) DO UPDATE SET status = 'running', error = NULL, started_at = now(),
+			window_end = EXCLUDED.window_end, params = EXCLUDED.params
+		WHERE runs.status IN ('running', 'failed')`,
+		r.RunID, r.BusinessDate, r.Kind, r.Seq, r.WindowEnd, r.ParamsJSON, r.Reason, r.RequestedBy)
+	if err != nil {
+		return fmt.Errorf("start run %s: %w", r.RunID, err)
+	}
+	return nil
+}
+
+// FailRun marks a run that did not complete as failed, with the error.
+func (s *Store) FailRun(ctx context.Context, id string, cause error) error {
+	_, err := s.DB.ExecContext(ctx, `UPDATE runs SET status = 'failed', error = $2 WHERE run_id = $1 AND status = 'running'`, id, cause.Error())
+	return err
+}
+
+// CompleteRun marks a computed run as published.
+func (s *Store) CompleteRun(ctx context.Context, id, outDir string) error {
+	_, err := s.DB.ExecContext(ctx, `UPDATE runs SET status = 'completed', completed_at = now(), out_dir = $2
+		WHERE run_id = $1 AND status IN ('computed', 'completed')`, id, outDir)
+	return err
+}
+
+// RunTotal is a per-currency figure of a run.
+type RunTotal struct {
+	Currency string `db:"currency"`
+	Count    int64  `db:"n"`
+	Amount   int64  `db:"amount"`
+}
+
+// PayoutTotals returns the payout items of a run per currency.
+func (s *Store) PayoutTotals(ctx context.Context, runID string) ([]RunTotal, error) {
+	var ts []RunTotal
+	err := s.DB.SelectContext(ctx, &ts, `SELECT currency, count(*) AS n, sum(amount)::bigint AS amount
+		FROM payout_items WHERE run_id = $1 GROUP BY currency ORDER BY currency`, runID)
+	return ts, err
+}
+
+// LineTotals returns the lines of a run per currency.
+func (s *Store) LineTotals(ctx context.Context, runID string) ([]RunTotal, error) {
+	var ts []RunTotal
+	err := s.DB.SelectContext(ctx, &ts, `SELECT currency, count(*) AS n, sum(amount)::bigint AS amount
+		FROM lines WHERE run_id = $1 GROUP BY currency ORDER BY currency`, runID)
+	return ts, err
+}
+
+// KindCount is a count per discrepancy kind.
+type KindCount struct {
+	Kind  string `db:"kind"`
+	Count int64  `db:"n"`
+}
+
+// RunDiscrepancyCounts counts what a run reported, by kind.
+func (s *Store) RunDiscrepancyCounts(ctx context.Context, runID string) ([]KindCount, error) {
+	var ks []KindCount
+	err := s.DB.SelectContext(ctx, &ks, `SELECT kind, count(*) AS n FROM run_discrepancies WHERE run_id = $1 GROUP BY kind ORDER BY kind`, runID)
+	return ks, err
+}
