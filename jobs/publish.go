@@ -76,7 +76,7 @@ func Publish(ctx context.Context, st *store.Store, run store.Run, out string) (s
 		return "", reports.Manifest{}, err
 	}
 	m, err := dir.Finish(reports.Manifest{RunID: run.RunID, BusinessDate: run.BusinessDate, Kind: run.Kind,
-		WindowEnd: reconcile.FormatTimestamp(run.WindowEnd),
+		WindowEnd:     reconcile.FormatTimestamp(run.WindowEnd),
 		ControlTotals: reports.ControlTotals{Lines: lineTotals, PayoutItems: itemTotals}})
 	if err != nil {
 		return "", m, err
