@@ -1,0 +1,46 @@
+# payouts: the nightly payout reconciliation worker.
+#   make demo   throwaway PostgreSQL, migrate, seed, one nightly run, summary
+#   make test   gofmt, go vet and every test against a real PostgreSQL
+GO      ?= go
+BIN     := bin/payouts
+PKGS    := ./...
+
+.PHONY: all build test demo bench fuzz vet fmt-check tools clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/payouts
+
+tools:
+	@.ci/ensure-tools
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+# Every test, including the fuzz targets' seed corpora. Database tests start
+# a throwaway PostgreSQL per test binary unless DATABASE_URL is set.
+test: tools fmt-check vet
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+demo: tools build
+	./$(BIN) demo
+
+bench: tools
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+
+# Fuzz each target for FUZZTIME (go test -fuzz takes one target at a time).
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin out
