@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"payouts/sql/load"
+)
+
+func cmdLoad(ctx context.Context, e *environment, args []string) error {
+	fs := newFlags(e, "load", "load DIR\n\nLoads participants.csv, products.csv, contract_terms.csv, affiliations.csv,\nsales.csv, sale_events.csv and tax_records.csv from DIR (absent files are\nskipped). One bad row fails the whole load and nothing is written.")
+	if err := fs.Parse(args); err != nil {
+		return usageErrorOrHelp(err)
+	}
+	if fs.NArg() != 1 {
+		return usageError{"load: exactly one directory expected (payouts load DIR)"}
+	}
+	st, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := load.Dir(ctx, st.DB, fs.Arg(0), e.progress)
+	var bad *load.Errors
+	if errors.As(err, &bad) {
+		for _, r := range bad.Rows {
+			fmt.Fprintln(e.stderr, r.Error())
+		}
+		if bad.More > 0 {
+			fmt.Fprintf(e.stderr, "... and %d more errors\n", bad.More)
+		}
+		return fmt.Errorf("load %s: %d bad rows; nothing was written", fs.Arg(0), int64(len(bad.Rows))+bad.More)
+	}
+	if err != nil {
+		return err
+	}
+	for _, f := range res.Files {
+		fmt.Fprintf(e.stdout, "%s: %d rows\n", f.Name, f.Rows)
+	}
+	return nil
+}

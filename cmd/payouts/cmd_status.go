@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"payouts/reconcile"
+)
+
+func cmdStatus(ctx context.Context, e *environment, args []string) error {
+	fs := newFlags(e, "status", "status [--limit N]")
+	limit := fs.Int("limit", 20, "how many recent runs to list")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *limit < 1 {
+		return usageError{"status: --limit must be at least 1"}
+	}
+	st, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	runs, err := st.RecentRuns(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	if len(runs) == 0 {
+		fmt.Fprintln(e.stdout, "no runs yet")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tDATE\tKIND\tSTATE\tSALES\tHELD\tEVENTS\tLINES\tPAYOUTS\tPAYOUT TOTALS\tNOTE")
+	for _, r := range runs {
+		totals, err := st.PayoutTotals(ctx, r.RunID)
+		if err != nil {
+			return err
+		}
+		var ts []string
+		for _, t := range totals {
+			cur, err := reconcile.LookupCurrency(t.Currency)
+			if err != nil {
+				return err
+			}
+			ts = append(ts, t.Currency+" "+reconcile.FormatAmount(t.Amount, cur))
+		}
+		note := r.Reason.String
+		if r.Error.Valid {
+			note = "error: " + oneLine(r.Error.String)
+		}
+		if r.RequestedBy.Valid {
+			note = strings.TrimSpace(note + " (by " + r.RequestedBy.String + ")")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.RunID, r.BusinessDate, r.Kind, r.Status,
+			r.SalesAllocated, r.SalesHeld, r.EventsReversed, r.LineCount, r.PayoutCount, orDash(strings.Join(ts, ", ")), note)
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

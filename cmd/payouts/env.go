@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"payouts/jobs"
+	"payouts/reconcile"
+	"payouts/sql/store"
+)
+
+// environment is what commands share: output streams and the process
+// environment (a function, so tests can pass their own).
+type environment struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// progress prints a line of progress on stderr.
+func (e *environment) progress(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "payouts: %s %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// openStore connects to DATABASE_URL.
+func (e *environment) openStore(ctx context.Context) (*store.Store, error) {
+	url := e.getenv("DATABASE_URL")
+	if url == "" {
+		return nil, errors.New("DATABASE_URL is not set (for a throwaway database, try `payouts demo`)")
+	}
+	return store.Open(ctx, url)
+}
+
+// config reads PAYOUTS_* and applies --out when given.
+func (e *environment) config(out string) (jobs.Config, error) {
+	cfg, err := jobs.ConfigFromEnv(e.getenv)
+	if err != nil {
+		return cfg, err
+	}
+	if out != "" {
+		cfg.OutDir = out
+	}
+	cfg.Progress = e.progress
+	return cfg, nil
+}
+
+// newFlags makes a flag set that reports usage errors instead of exiting.
+func newFlags(e *environment, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: payouts %s\n\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+// parseDateFlag parses a required --date.
+func parseDateFlag(name, v string) (reconcile.Date, error) {
+	if v == "" {
+		return reconcile.Date{}, usageError{name + ": --date YYYY-MM-DD is required"}
+	}
+	d, err := reconcile.ParseDate(v)
+	if err != nil {
+		return d, usageError{name + ": --date: " + err.Error()}
+	}
+	return d, nil
+}
+
+// oneLine folds a multi-line error into one line for the final message.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " | ")), " ")
+}
+
+// usageErrorOrHelp maps a flag parse error to a usage error (or help).
+func usageErrorOrHelp(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err.Error()}
+}

@@ -1,0 +1,111 @@
+// Command payouts is the nightly payout reconciliation worker: see
+// `payouts --help` and README.md. This package only wires: the rules live
+// in reconcile, the store in sql/store, files in reports, runs in jobs.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitBusy    = 75 // EX_TEMPFAIL: another run holds the lock; try again later
+)
+
+// usageError is a command-line mistake: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// busyError is a run lock held elsewhere: exit status 75.
+type busyError struct{ err error }
+
+func (e busyError) Error() string { return e.err.Error() }
+func (e busyError) Unwrap() error { return e.err }
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *environment, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"migrate", "apply the embedded database migrations (idempotent)", cmdMigrate},
+		{"load", "load the CSV files of a directory (SPEC section 2), all or nothing", cmdLoad},
+		{"seed", "write a deterministic synthetic marketplace for a date", cmdSeed},
+		{"run", "the nightly run for a business date", cmdRun},
+		{"export", "publish an existing run's files again, byte-identical", cmdExport},
+		{"status", "recent runs, their state, counts and totals", cmdStatus},
+		{"demo", "the one-command tour: throwaway PostgreSQL, migrate, seed, run, summary", cmdDemo},
+	}
+}
+
+func main() {
+	os.Exit(runWith(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// runWith runs the command line args and returns the exit status.
+func runWith(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &environment{stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, env, args[1:])
+			return exitStatus(stderr, err)
+		}
+	}
+	fmt.Fprintf(stderr, "payouts: unknown command %q (see payouts --help)\n", args[0])
+	return exitUsage
+}
+
+func exitStatus(stderr io.Writer, err error) int {
+	var ue usageError
+	var be busyError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "payouts: %s\n", ue.msg)
+		return exitUsage
+	case errors.As(err, &be):
+		fmt.Fprintf(stderr, "payouts: %s\n", oneLine(err.Error()))
+		return exitBusy
+	default:
+		fmt.Fprintf(stderr, "payouts: %s\n", oneLine(err.Error()))
+		return exitFailure
+	}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, `payouts: the nightly payout reconciliation worker.
+
+Usage: payouts COMMAND [flags]   (payouts COMMAND --help for its flags)
+
+Commands:`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, `
+Configuration comes from the environment: DATABASE_URL, PAYOUTS_TZ,
+PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT (see README.md).
+Exit status: 0 success, 1 failure, 2 usage error, 75 another run holds the lock.`)
+}
