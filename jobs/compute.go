@@ -66,6 +66,14 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 	if err != nil {
 		return counts, fmt.Errorf("settle balances: %w", err)
 	}
+	if testHookBeforeVerify != nil {
+		if err := testHookBeforeVerify(ctx, rt); err != nil {
+			return counts, err
+		}
+	}
+	if err := rt.Verify(ctx); err != nil {
+		return counts, err
+	}
 	if err := rt.FinishBalances(ctx); err != nil {
 		return counts, err
 	}
@@ -78,6 +86,10 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 	committed = true
 	return counts, nil
 }
+
+// testHookBeforeVerify lets tests corrupt a run inside its transaction, to
+// show that Verify catches it. Always nil in production.
+var testHookBeforeVerify func(ctx context.Context, rt *store.RunTx) error
 
 // allocateBatch applies the waterfall to a batch of candidate sales.
 func allocateBatch(recs []reconcile.SaleRecord, terms map[string][]reconcile.ContractTerm, p reconcile.Policy, counts *store.RunCounts) store.AllocationBatch {

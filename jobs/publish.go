@@ -17,17 +17,36 @@ import (
 // the files are checked against the lines and payout items stored for
 // the run.
 func Publish(ctx context.Context, st *store.Store, run store.Run, out string) (string, reports.Manifest, error) {
+	dir, m, err := publish(ctx, st, run, out)
+	if err != nil && dir != nil {
+		// A failed publication leaves nothing behind: no manifest, no files.
+		if rmErr := dir.Remove(); rmErr != nil {
+			err = fmt.Errorf("%w (and removing %s failed: %v)", err, dir.Path, rmErr)
+		}
+		return "", m, err
+	}
+	if err != nil {
+		return "", m, err
+	}
+	return dir.Path, m, nil
+}
+
+// testHookBeforeManifest lets tests change the database between the files
+// and the manifest, to show the totals check firing. Nil in production.
+var testHookBeforeManifest func(ctx context.Context, runID string) error
+
+func publish(ctx context.Context, st *store.Store, run store.Run, out string) (*reports.RunDir, reports.Manifest, error) {
 	params, err := run.Params()
 	if err != nil {
-		return "", reports.Manifest{}, err
+		return nil, reports.Manifest{}, err
 	}
 	loc, err := time.LoadLocation(params.TimeZone)
 	if err != nil {
-		return "", reports.Manifest{}, fmt.Errorf("run %s: time zone %q: %w", run.RunID, params.TimeZone, err)
+		return nil, reports.Manifest{}, fmt.Errorf("run %s: time zone %q: %w", run.RunID, params.TimeZone, err)
 	}
 	dir, err := reports.OpenRunDir(out, run.BusinessDate, run.RunID)
 	if err != nil {
-		return "", reports.Manifest{}, err
+		return nil, reports.Manifest{}, err
 	}
 	lines := totals{}
 	pf := dir.NewParticipantFiles(run.RunID, loc)
@@ -35,10 +54,10 @@ func Publish(ctx context.Context, st *store.Store, run store.Run, out string) (s
 		lines.add(l.Currency, l.Amount)
 		return pf.Add(l)
 	}); err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 	if err := pf.Close(); err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 
 	items := totals{}
@@ -47,48 +66,53 @@ func Publish(ctx context.Context, st *store.Store, run store.Run, out string) (s
 		items.add(it.Currency, it.Amount)
 		return pc.Add(it)
 	}); err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 	if err := pc.Close(); err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 
 	df, err := dir.NewDiscrepancyFile()
 	if err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 	if err := st.RunDiscrepancies(ctx, run.RunID, df.Add); err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 	if err := df.Close(); err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 
+	if testHookBeforeManifest != nil {
+		if err := testHookBeforeManifest(ctx, run.RunID); err != nil {
+			return dir, reports.Manifest{}, err
+		}
+	}
 	if err := checkAgainstStore(ctx, st, run.RunID, lines, items); err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 	lineTotals, err := lines.manifest()
 	if err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 	itemTotals, err := items.manifest()
 	if err != nil {
-		return "", reports.Manifest{}, err
+		return dir, reports.Manifest{}, err
 	}
 	m, err := dir.Finish(reports.Manifest{RunID: run.RunID, BusinessDate: run.BusinessDate, Kind: run.Kind,
 		WindowEnd:     reconcile.FormatTimestamp(run.WindowEnd),
 		ControlTotals: reports.ControlTotals{Lines: lineTotals, PayoutItems: itemTotals}})
 	if err != nil {
-		return "", m, err
+		return dir, m, err
 	}
 	files := make([]store.RunFile, len(m.Files))
 	for i, f := range m.Files {
 		files[i] = store.RunFile{Path: f.Path, Kind: f.Kind, Bytes: f.Bytes, SHA256: f.SHA256, Rows: f.Rows}
 	}
 	if err := st.RecordRunFiles(ctx, run.RunID, files); err != nil {
-		return "", m, err
+		return dir, m, err
 	}
-	return dir.Path, m, nil
+	return dir, m, nil
 }
 
 // totals counts and sums amounts per currency.

@@ -103,3 +103,12 @@ func (d *RunDir) removeStrays() error {
 		return nil
 	})
 }
+
+// Remove deletes the run directory and everything in it: a publication
+// that failed leaves nothing that could be mistaken for output.
+func (d *RunDir) Remove() error {
+	if err := os.RemoveAll(d.Path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(d.Path))
+}

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"payouts/reconcile"
+)
+
+// maxViolations bounds how many violations a failed check lists.
+const maxViolations = 20
+
+// VerifyError is a run that broke a money invariant: the run fails, and
+// nothing of it is committed or published.
+type VerifyError struct {
+	RunID      string
+	Violations []string
+}
+
+func (e *VerifyError) Error() string {
+	return fmt.Sprintf("run %s failed its checks, nothing was published: %s", e.RunID, strings.Join(e.Violations, "; "))
+}
+
+// check is one invariant: a query returning one row per violation, and how
+// to describe that row.
+type check struct {
+	name  string
+	query string
+	scan  func(scan func(...any) error) (string, error)
+}
+
+// Verify checks, inside the run's transaction and before anything is
+// committed, that the run's money adds up:
+//   - every sale allocated by the run has commission lines that add up to
+//     its net, and no commission line lacks such a sale;
+//   - no position on a sale the run reversed has been reversed beyond what
+//     it was paid, and a fully reversed sale leaves every position at zero;
+//   - per participant and currency, the balance rows agree with the run's
+//     lines and with the balance brought forward, every carried balance is
+//     settled, and payout items match the balances that pay out.
+//
+// Verify runs after the balances are saved and before they are carried
+// forward. Every violation is listed, naming the sale or participant.
+func (r *RunTx) Verify(ctx context.Context) error {
+	var violations []string
+	for _, c := range verifyChecks {
+		rows, err := r.tx.QueryContext(ctx, c.query, r.RunID)
+		if err != nil {
+			return fmt.Errorf("verify %s: %w", c.name, err)
+		}
+		for rows.Next() {
+			msg, err := c.scan(rows.Scan)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("verify %s: %w", c.name, err)
+			}
+			if len(violations) < maxViolations {
+				violations = append(violations, msg)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("verify %s: %w", c.name, err)
+		}
+	}
+	if len(violations) > 0 {
+		return &VerifyError{RunID: r.RunID, Violations: violations}
+	}
+	return nil
+}
+
+// money formats minor units of a currency code for a message.
+func money(v int64, code string) string {
+	cur, err := reconcile.LookupCurrency(code)
+	if err != nil {
+		return fmt.Sprintf("%d minor units of %s", v, code)
+	}
+	return reconcile.FormatAmount(v, cur) + " " + code
+}
+
+var verifyChecks = []check{
+	{
+		name: "commissions add up to net",
+		query: `SELECT o.sale_id, o.currency, o.net, coalesce(sum(l.amount), 0)::bigint
+			FROM sale_outcomes o
+			LEFT JOIN lines l ON l.sale_id = o.sale_id AND l.kind = 'commission'
+			WHERE o.run_id = $1 AND o.outcome = 'allocated'
+			GROUP BY o.sale_id, o.currency, o.net
+			HAVING coalesce(sum(l.amount), 0) <> o.net
+			ORDER BY o.sale_id COLLATE "C"`,
+		scan: func(scan func(...any) error) (string, error) {
+			var sale, cur string
+			var net, sum int64
+			err := scan(&sale, &cur, &net, &sum)
+			return fmt.Sprintf("sale %s: commission lines add up to %s, its net is %s", sale, money(sum, cur), money(net, cur)), err
+		},
+	},
+	{
+		name: "commissions belong to allocated sales",
+		query: `SELECT DISTINCT l.sale_id FROM lines l
+			WHERE l.run_id = $1 AND l.kind = 'commission'
+			  AND NOT EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = l.sale_id AND o.run_id = $1 AND o.outcome = 'allocated')
+			ORDER BY l.sale_id`,
+		scan: func(scan func(...any) error) (string, error) {
+			var sale string
+			err := scan(&sale)
+			return fmt.Sprintf("sale %s: commission lines without an allocation by this run", sale), err
+		},
+	},
+	{
+		name: "reversals within what was paid",
+		query: `SELECT q.sale_id, q.participant_id, q.role, q.contract_id, q.currency, q.entitled, q.reversed, q.closed
+			FROM (SELECT l.sale_id, l.participant_id, l.role, coalesce(l.contract_id, '') AS contract_id, min(l.currency) AS currency,
+					coalesce(sum(l.amount) FILTER (WHERE l.kind <> 'reversal'), 0)::bigint AS entitled,
+					coalesce(sum(l.amount) FILTER (WHERE l.kind = 'reversal'), 0)::bigint AS reversed,
+					EXISTS (SELECT 1 FROM processed_events pe WHERE pe.sale_id = l.sale_id AND pe.full_reversal) AS closed
+				FROM lines l
+				WHERE l.sale_id IN (SELECT sale_id FROM lines WHERE run_id = $1 AND kind = 'reversal')
+				GROUP BY l.sale_id, l.participant_id, l.role, coalesce(l.contract_id, '')) q
+			WHERE q.reversed > 0 OR -q.reversed > q.entitled OR (q.closed AND q.entitled + q.reversed <> 0)
+			ORDER BY q.sale_id COLLATE "C", q.participant_id COLLATE "C", q.role, q.contract_id COLLATE "C"`,
+		scan: func(scan func(...any) error) (string, error) {
+			var sale, p, role, contract, cur string
+			var entitled, reversed int64
+			var closed bool
+			err := scan(&sale, &p, &role, &contract, &cur, &entitled, &reversed, &closed)
+			what := "reversed beyond what it was paid"
+			if closed && -reversed <= entitled && reversed <= 0 {
+				what = "not at zero after a full reversal"
+			}
+			return fmt.Sprintf("sale %s, participant %s (%s %s): %s: paid %s, reversed %s",
+				sale, p, role, contract, what, money(entitled, cur), money(-reversed, cur)), err
+		},
+	},
+	{
+		name: "balances agree with lines and brought-forward",
+		query: `WITH sums AS (
+				SELECT participant_id, currency,
+					coalesce(sum(amount) FILTER (WHERE kind = 'commission'), 0)::bigint AS c,
+					coalesce(sum(amount) FILTER (WHERE kind = 'reversal'), 0)::bigint AS r,
+					coalesce(sum(amount) FILTER (WHERE kind = 'adjustment'), 0)::bigint AS a
+				FROM lines WHERE run_id = $1 GROUP BY participant_id, currency
+			), carried AS (
+				SELECT participant_id, currency, amount FROM carried_balances WHERE amount <> 0
+			), bal AS (
+				SELECT * FROM balances WHERE run_id = $1
+			), keys AS (
+				SELECT participant_id, currency FROM sums UNION SELECT participant_id, currency FROM carried
+				UNION SELECT participant_id, currency FROM bal
+			)
+			SELECT k.participant_id, k.currency,
+				coalesce(c.amount, 0), coalesce(s.c, 0), coalesce(s.r, 0), coalesce(s.a, 0),
+				b.participant_id IS NOT NULL, coalesce(b.brought_forward, 0), coalesce(b.commissions, 0),
+				coalesce(b.reversals, 0), coalesce(b.adjustments, 0)
+			FROM keys k
+			LEFT JOIN sums s USING (participant_id, currency)
+			LEFT JOIN carried c USING (participant_id, currency)
+			LEFT JOIN bal b USING (participant_id, currency)
+			WHERE b.participant_id IS NULL
+			   OR b.brought_forward <> coalesce(c.amount, 0) OR b.commissions <> coalesce(s.c, 0)
+			   OR b.reversals <> coalesce(s.r, 0) OR b.adjustments <> coalesce(s.a, 0)
+			ORDER BY k.participant_id COLLATE "C", k.currency COLLATE "C"`,
+		scan: func(scan func(...any) error) (string, error) {
+			var p, cur string
+			var bf, c, r, a, bbf, bc, br, ba int64
+			var has bool
+			err := scan(&p, &cur, &bf, &c, &r, &a, &has, &bbf, &bc, &br, &ba)
+			if !has {
+				return fmt.Sprintf("participant %s, %s: no balance settled for %s brought forward and %s of lines",
+					p, cur, money(bf, cur), money(c+r+a, cur)), err
+			}
+			return fmt.Sprintf("participant %s, %s: balance says brought forward %s + lines %s, the ledger says %s + %s",
+				p, cur, money(bbf, cur), money(bc+br+ba, cur), money(bf, cur), money(c+r+a, cur)), err
+		},
+	},
+	{
+		name: "payout items match balances",
+		query: `SELECT coalesce(b.participant_id, i.participant_id), coalesce(b.currency, i.currency),
+				coalesce(b.payout, 0), coalesce(i.amount, 0)
+			FROM (SELECT * FROM balances WHERE run_id = $1 AND payout > 0) b
+			FULL JOIN (SELECT * FROM payout_items WHERE run_id = $1) i
+				ON i.participant_id = b.participant_id AND i.currency = b.currency
+			WHERE b.participant_id IS NULL OR i.participant_id IS NULL OR b.payout <> i.amount
+			ORDER BY coalesce(b.participant_id, i.participant_id) COLLATE "C", coalesce(b.currency, i.currency)`,
+		scan: func(scan func(...any) error) (string, error) {
+			var p, cur string
+			var payout, item int64
+			err := scan(&p, &cur, &payout, &item)
+			return fmt.Sprintf("participant %s, %s: balance pays out %s, payout item is %s", p, cur, money(payout, cur), money(item, cur)), err
+		},
+	},
+}
+
+// Exec runs a statement inside the run's transaction. Tests use it to
+// corrupt a run on purpose and watch Verify fail.
+func (r *RunTx) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := r.tx.ExecContext(ctx, query, args...)
+	return err
+}
