@@ -41,6 +41,7 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 		return counts, fmt.Errorf("allocate: %w", err)
 	}
 
+	cfg.progress("allocation done: %d sales allocated, %d lines", counts.SalesAllocated, counts.Lines)
 	err = rt.EventSales(ctx, cfg.BatchSize, func(ss []store.EventSale) error {
 		b := reverseBatch(ss, &counts)
 		return rt.SaveReversals(ctx, b)
@@ -51,6 +52,7 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 	if counts.SalesHeld, err = rt.FinishHolds(ctx); err != nil {
 		return counts, err
 	}
+	cfg.progress("refunds and chargebacks done: %d events taken; %d sales held", counts.EventsReversed, counts.SalesHeld)
 
 	refs := map[string]int{}
 	err = rt.Balances(ctx, cfg.BatchSize, func(bs []store.BalanceRow) error {
@@ -71,6 +73,7 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 			return counts, err
 		}
 	}
+	cfg.progress("balances settled: %d payout items; verifying", counts.PayoutItems)
 	if err := rt.Verify(ctx); err != nil {
 		return counts, err
 	}

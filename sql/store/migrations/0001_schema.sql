@@ -178,6 +178,8 @@ CREATE UNIQUE INDEX lines_unique ON lines (run_id, sale_id, participant_id, role
 CREATE UNIQUE INDEX lines_commission_once ON lines (sale_id, participant_id, role, COALESCE(contract_id, ''))
   WHERE kind = 'commission';
 CREATE INDEX lines_run_participant ON lines (run_id, participant_id);
+-- Reversals read every line of a sale.
+CREATE INDEX lines_sale ON lines (sale_id);
 
 -- Per run, participant and currency: the balance equation of SPEC 6.
 CREATE TABLE balances (
