@@ -251,6 +251,9 @@ func TestParseTimestamp(t *testing.T) {
 			t.Errorf("ParseTimestamp(%q): %v", ok, err)
 		}
 	}
+	if _, err := ParseTimestamp("2026-03-03T10:00:00"); err == nil || !strings.Contains(err.Error(), "has no offset") {
+		t.Errorf("timestamp without offset: %v, want a message saying it has no offset", err)
+	}
 	for _, bad := range []string{"2026-03-03T10:00:00", "2026-03-03", "2026-03-03 10:00:00-03:00", "2026-03-03T10:00:00.1234567Z", ""} {
 		if _, err := ParseTimestamp(bad); err == nil {
 			t.Errorf("ParseTimestamp(%q) accepted", bad)

@@ -11,9 +11,6 @@ import (
 // an offset is refused: its instant would depend on the reader's zone. At
 // most microsecond precision is accepted, which is what PostgreSQL keeps.
 func ParseTimestamp(s string) (time.Time, error) {
-	if len(s) < len("2006-01-02T15:04:05Z") {
-		return time.Time{}, fmt.Errorf("timestamp %q is not RFC 3339 with an offset (like 2026-03-03T10:00:00-03:00)", s)
-	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		if _, err2 := time.Parse("2006-01-02T15:04:05.999999999", s); err2 == nil {
@@ -21,7 +18,7 @@ func ParseTimestamp(s string) (time.Time, error) {
 		}
 		return time.Time{}, fmt.Errorf("timestamp %q is not RFC 3339 with an offset (like 2026-03-03T10:00:00-03:00)", s)
 	}
-	if _, frac, ok := strings.Cut(s[19:], "."); ok {
+	if _, frac, ok := strings.Cut(s[len("2006-01-02T15:04:05"):], "."); ok {
 		digits := strings.IndexFunc(frac, func(r rune) bool { return r < '0' || r > '9' })
 		if digits > 6 {
 			return time.Time{}, fmt.Errorf("timestamp %q is more precise than microseconds", s)
