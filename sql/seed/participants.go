@@ -1,0 +1,68 @@
+package seed
+
+import "fmt"
+
+// participant is one row of participants.
+type participant struct {
+	id, name, email, taxID, account, bank string
+}
+
+var banks = []string{"001", "033", "104", "237", "260", "290", "323", "336", "341", "077"}
+
+// Deliberate features are placed by index rather than drawn, so that even
+// the smallest marketplace (60 participants) has each of them.
+func missingAccount(i int) bool { return i%50 == 7 } // about 2%: MISSING_PAYOUT_ACCOUNT
+func hostileName(i int) bool    { return i%37 == 11 }
+func invalidTaxID(i int) bool   { return i%45 == 23 } // INVALID_TAX_ID
+
+func participantID(i int) string { return fmt.Sprintf("u%06d", i+1) }
+
+// makeParticipant builds participant i from the seed alone.
+func makeParticipant(seed int64, i int) participant {
+	r := newRNG(seed, purposeParticipant, uint64(i))
+	p := participant{id: participantID(i)}
+	company := r.chance(1500)
+	switch {
+	case hostileName(i):
+		p.name = hostileNames[(i/37)%len(hostileNames)]
+	case company:
+		p.name = companyName(r)
+	default:
+		p.name = personName(r)
+	}
+	if !r.chance(500) {
+		if hostileName(i) {
+			p.email = fmt.Sprintf("contato%d@%s", i+1, pickOne(r, emailDomains))
+		} else {
+			p.email = emailFor(r, p.name, r.IntN(100))
+		}
+	}
+	if company {
+		p.taxID = newCNPJ(r)
+	} else {
+		p.taxID = newCPF(r)
+	}
+	if invalidTaxID(i) {
+		p.taxID = breakCheckDigit(p.taxID)
+	}
+	if r.chance(1000) {
+		p.taxID = punctuate(p.taxID)
+	}
+	if !missingAccount(i) {
+		p.account = fmt.Sprintf("%04d-%07d", r.intBetween(1, 3999), r.IntN(10_000_000))
+		p.bank = pickOne(r, banks)
+	}
+	return p
+}
+
+// digitsOnly strips the punctuation of a tax id, as SPEC section 2 does
+// before comparing.
+func digitsOnly(id string) string {
+	b := make([]byte, 0, len(id))
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c != '.' && c != '/' && c != '-' {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
