@@ -712,10 +712,10 @@ func runScenario(sc dfScenario, shuffle *rand.Rand) (diffs []string, nalloc nvAl
 	return diffs, nalloc
 }
 
-// dfPositiveReversals counts reversal lines with a positive amount: the
-// cumulative rule gives money back to a position when the
-// largest-remainder split of a larger total gives it less (the Alabama
-// paradox). Both implementations agree on them; bugs_test.go reports them.
+// dfPositiveReversals counts reversal lines with a positive amount, which
+// must stay zero: the cumulative rule alone would give money back to a
+// position when the largest-remainder split of a larger total gives it
+// less (the Alabama paradox); monotoneTargets prevents it.
 var dfPositiveReversals atomic.Int64
 
 // dfStats counts what the run covered, to show the generator reaches the
@@ -818,6 +818,9 @@ func TestDifferentialAgainstNaiveModel(t *testing.T) {
 		st.sales.Load(), time.Since(started).Round(time.Millisecond), st.paid.Load(), st.lines.Load(), st.atCap.Load(), st.held.Load(),
 		st.affiliate.Load(), st.notes.Load(), st.tenCops.Load(), st.oneUnit.Load(), st.atInstant.Load(), st.reversals.Load(),
 		dfPositiveReversals.Load())
+	if n := dfPositiveReversals.Load(); n > 0 {
+		t.Errorf("%d reversal lines with a positive amount: SPEC 5 negates every part", n)
+	}
 	if failures.Load() == 0 && st.sales.Load() != int64(n) {
 		t.Errorf("compared %d sales, want %d", st.sales.Load(), n)
 	}

@@ -343,6 +343,7 @@ func nvApply(l nvLedger, ev nvEvent) (nvLedger, []nvRev) {
 				shares[k] = nvShare(total, big.NewRat(max(l.pos[i].entitled, 0), 1), big.NewRat(netE, 1))
 			}
 			parts := nvLargestRemainder(total, shares)
+			parts = nvNeverBackwards(l, order, shares, parts, total)
 			for k, i := range order {
 				targets[i] = parts[k]
 			}
@@ -439,6 +440,51 @@ func nvTake(allocated, closedUnpaid bool, l nvLedger, events []nvEvent) nvOutcom
 			}
 			out.taken = append(out.taken, tk)
 		}
+	}
+	return out
+}
+
+// nvNeverBackwards is the rule of reversal.go's monotoneTargets, read
+// literally: a position whose new part is below what it has already been
+// reversed keeps what it has, and each unit this puts over the total is
+// taken back from a position that still moves, preferring one rounded up
+// (part above the floor of its exact share), then the smallest fractional
+// remainder, then the latest in the tie order. parts, shares and order are
+// in tie order.
+func nvNeverBackwards(l nvLedger, order []int, shares []*big.Rat, parts []int64, total int64) []int64 {
+	out := append([]int64(nil), parts...)
+	var sum int64
+	for k, i := range order {
+		if prev := -l.pos[i].reversed; out[k] < prev {
+			out[k] = prev
+		}
+		sum += out[k]
+	}
+	floor := func(r *big.Rat) int64 { return new(big.Int).Quo(r.Num(), r.Denom()).Int64() }
+	rem := func(k int) *big.Rat { return new(big.Rat).Sub(shares[k], new(big.Rat).SetInt64(floor(shares[k]))) }
+	for ; sum > total; sum-- {
+		best := -1
+		for k, i := range order {
+			if out[k] <= -l.pos[i].reversed {
+				continue
+			}
+			if best < 0 {
+				best = k
+				continue
+			}
+			upK, upB := out[k] > floor(shares[k]), out[best] > floor(shares[best])
+			switch c := rem(k).Cmp(rem(best)); {
+			case upK != upB:
+				if upK {
+					best = k
+				}
+			case c < 0:
+				best = k
+			case c == 0 && k > best:
+				best = k
+			}
+		}
+		out[best]--
 	}
 	return out
 }

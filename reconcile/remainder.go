@@ -16,6 +16,14 @@ import (
 // The products base*w are computed in 128 bits, so no amount or rate that
 // fits an int64 can overflow.
 func SplitLargestRemainder(base int64, weights []int64) []int64 {
+	parts, _, _ := splitLargestRemainder(base, weights)
+	return parts
+}
+
+// splitLargestRemainder is SplitLargestRemainder that also returns each
+// party's floor and fractional remainder (the numerator over the weights'
+// sum), which reversals need to settle rounding without going backwards.
+func splitLargestRemainder(base int64, weights []int64) (parts, floors []int64, rems []uint64) {
 	if base < 0 {
 		panic("reconcile: SplitLargestRemainder of a negative base")
 	}
@@ -24,24 +32,28 @@ func SplitLargestRemainder(base int64, weights []int64) []int64 {
 		if w < 0 {
 			panic("reconcile: SplitLargestRemainder with a negative weight")
 		}
-		sum += uint64(w)
+		var carry uint64
+		sum, carry = bits.Add64(sum, uint64(w), 0)
+		if carry != 0 {
+			panic("reconcile: SplitLargestRemainder weights add up beyond 2^64")
+		}
 	}
 	if sum == 0 {
 		panic("reconcile: SplitLargestRemainder with no weight")
 	}
-	parts := make([]int64, len(weights))
-	rems := make([]uint64, len(weights))
+	parts = make([]int64, len(weights))
+	floors = make([]int64, len(weights))
+	rems = make([]uint64, len(weights))
 	var given int64
 	for i, w := range weights {
 		hi, lo := bits.Mul64(uint64(base), uint64(w))
 		q, r := bits.Div64(hi, lo, sum) // hi < sum because w <= sum
-		parts[i] = int64(q)
-		rems[i] = r
+		parts[i], floors[i], rems[i] = int64(q), int64(q), r
 		given += int64(q)
 	}
 	left := base - given
 	if left == 0 {
-		return parts
+		return parts, floors, rems
 	}
 	order := make([]int, len(weights))
 	for i := range order {
@@ -51,5 +63,5 @@ func SplitLargestRemainder(base int64, weights []int64) []int64 {
 	for _, i := range order[:left] {
 		parts[i]++
 	}
-	return parts
+	return parts, floors, rems
 }

@@ -63,7 +63,8 @@ type SaleLedger struct {
 // reversed total is the largest-remainder share net*R/gross of net (ties:
 // the kept part), split over the positions in proportion to what they are
 // entitled to (ties: lead, participant_id, contract_id), and each position
-// is reversed down to its share. For the first refund on a sale this is
+// is reversed down to its share (see monotoneTargets for the one case where
+// a share would go back up). For the first refund on a sale this is
 // exactly SPEC 5's per-refund rule; for later ones it keeps every
 // position's cumulative reversal within one minor unit of its exact share
 // and never above what the position was paid, which a per-refund split
@@ -95,7 +96,7 @@ func ApplyEvent(l SaleLedger, ev Event) (SaleLedger, []Line) {
 		}
 		if net > 0 {
 			total := SplitLargestRemainder(net, []int64{l.Gross - l.Refunded, l.Refunded})[1]
-			targets = SplitLargestRemainder(total, weights)
+			targets = monotoneTargets(total, weights, l.Positions)
 		}
 	}
 	var lines []Line
@@ -142,4 +143,55 @@ func MergeLines(lines []Line) []Line {
 	}
 	SortLines(kept)
 	return kept
+}
+
+// monotoneTargets splits the cumulative reversed total over the positions
+// by the largest-remainder rule without ever moving a position backwards.
+//
+// The largest-remainder split is not monotone in its total (the "Alabama
+// paradox"): a larger total can give a position one unit less than a
+// smaller total did, which would write a positive reversal line. Such a
+// position keeps what it has already been reversed, and the units this
+// puts over the total are taken back one at a time from positions that
+// still move on this refund: first those the split rounded up, smallest
+// remainder first, then latest in the tie order. Every position stays
+// within one minor unit of its exact share, and the total is exact.
+func monotoneTargets(total int64, weights []int64, ps []Position) []int64 {
+	targets, floors, rems := splitLargestRemainder(total, weights)
+	var excess int64
+	for i, p := range ps {
+		if prev := -p.Reversed; targets[i] < prev {
+			excess += prev - targets[i]
+			targets[i] = prev
+		}
+	}
+	for ; excess > 0; excess-- {
+		pick := -1
+		for i, p := range ps {
+			if targets[i] <= -p.Reversed {
+				continue // not moving on this refund: cannot give a unit back
+			}
+			if pick < 0 || givesBackBefore(i, pick, targets, floors, rems) {
+				pick = i
+			}
+		}
+		if pick < 0 {
+			panic("reconcile: reversal targets cannot be settled") // impossible: the total only grows
+		}
+		targets[pick]--
+	}
+	return targets
+}
+
+// givesBackBefore orders the positions that may give a unit back: rounded
+// up before not, then smaller remainder, then later in the tie order.
+func givesBackBefore(i, j int, targets, floors []int64, rems []uint64) bool {
+	upI, upJ := targets[i] > floors[i], targets[j] > floors[j]
+	if upI != upJ {
+		return upI
+	}
+	if rems[i] != rems[j] {
+		return rems[i] < rems[j]
+	}
+	return i > j
 }

@@ -8,8 +8,8 @@ import (
 func TestValidateTaxID(t *testing.T) {
 	t.Parallel()
 	valid := map[string]TaxIDKind{
-		"11144477735":        CPF,  // the basic example's lead producer
-		"529.982.247-25":     CPF,  // a commonly published valid CPF
+		"11144477735":        CPF, // the basic example's lead producer
+		"529.982.247-25":     CPF, // a commonly published valid CPF
 		"52998224725":        CPF,
 		"11.222.333/0001-81": CNPJ, // a commonly published valid numeric CNPJ
 		"11222333000181":     CNPJ,

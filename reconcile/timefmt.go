@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -11,21 +12,33 @@ import (
 // an offset is refused: its instant would depend on the reader's zone. At
 // most microsecond precision is accepted, which is what PostgreSQL keeps.
 func ParseTimestamp(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		if _, err2 := time.Parse("2006-01-02T15:04:05.999999999", s); err2 == nil {
+	// time.Parse alone is lenient (a one-digit hour, a comma before the
+	// fraction, a +24:00 offset), so the shape is checked first.
+	if !timestampShape.MatchString(s) {
+		if noOffsetShape.MatchString(s) {
 			return time.Time{}, fmt.Errorf("timestamp %q has no offset (add Z or -03:00)", s)
 		}
 		return time.Time{}, fmt.Errorf("timestamp %q is not RFC 3339 with an offset (like 2026-03-03T10:00:00-03:00)", s)
 	}
 	if _, frac, ok := strings.Cut(s[len("2006-01-02T15:04:05"):], "."); ok {
-		digits := strings.IndexFunc(frac, func(r rune) bool { return r < '0' || r > '9' })
-		if digits > 6 {
+		if digits := strings.IndexFunc(frac, func(r rune) bool { return r < '0' || r > '9' }); digits > 6 {
 			return time.Time{}, fmt.Errorf("timestamp %q is more precise than microseconds", s)
 		}
 	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("timestamp %q is not a valid instant: %v", s, err)
+	}
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return time.Time{}, fmt.Errorf("timestamp %q is outside the years 0001-9999 in UTC", s)
+	}
 	return t, nil
 }
+
+var (
+	timestampShape = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$`)
+	noOffsetShape  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?$`)
+)
 
 // FormatTimestamp is the canonical text of an instant in outputs: RFC 3339
 // in UTC with the fraction only when there is one.
