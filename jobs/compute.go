@@ -24,13 +24,12 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 			rt.Rollback()
 		}
 	}()
-	terms, err := rt.Terms(ctx)
-	if err != nil {
-		return counts, err
-	}
-
+	terms := termsCache{}
 	err = rt.CandidateSales(ctx, cfg.BatchSize, func(recs []reconcile.SaleRecord) error {
-		b := allocateBatch(recs, terms, cfg.Policy, &counts)
+		if err := terms.load(ctx, rt, recs); err != nil {
+			return err
+		}
+		b := allocateBatch(recs, terms.byProduct, cfg.Policy, &counts)
 		if err := rt.SaveAllocations(ctx, b); err != nil {
 			return fmt.Errorf("save allocations: %w", err)
 		}
@@ -94,6 +93,38 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 // show that Verify catches it. Always nil in production.
 var testHookBeforeVerify func(ctx context.Context, rt *store.RunTx) error
 
+// termsCache holds the contract terms of the products of the current batch
+// of sales. Sales come in product order, so only the last product of a
+// batch can come again in the next one: everything else is dropped.
+type termsCache struct {
+	byProduct map[string][]reconcile.ContractTerm
+}
+
+func (c *termsCache) load(ctx context.Context, rt *store.RunTx, recs []reconcile.SaleRecord) error {
+	keep := map[string][]reconcile.ContractTerm{}
+	var missing []string
+	for _, r := range recs {
+		if _, ok := keep[r.ProductID]; ok {
+			continue
+		}
+		if ts, ok := c.byProduct[r.ProductID]; ok {
+			keep[r.ProductID] = ts
+			continue
+		}
+		keep[r.ProductID] = nil
+		missing = append(missing, r.ProductID)
+	}
+	loaded, err := rt.TermsFor(ctx, missing)
+	if err != nil {
+		return err
+	}
+	for p, ts := range loaded {
+		keep[p] = ts
+	}
+	c.byProduct = keep
+	return nil
+}
+
 // allocateBatch applies the waterfall to a batch of candidate sales.
 func allocateBatch(recs []reconcile.SaleRecord, terms map[string][]reconcile.ContractTerm, p reconcile.Policy, counts *store.RunCounts) store.AllocationBatch {
 	var b store.AllocationBatch
@@ -136,9 +167,9 @@ func settleBatch(bs []store.BalanceRow, cfg Config, runID string, refs map[strin
 		if err != nil {
 			return nil, nil, fmt.Errorf("balance of %s: %w", b.ParticipantID, err)
 		}
-		settled, f := reconcile.Settle(reconcile.Balance{ParticipantID: b.ParticipantID, Currency: cur,
+		settled, f := reconcile.SettlePayee(reconcile.Balance{ParticipantID: b.ParticipantID, Currency: cur,
 			BroughtForward: b.BroughtForward, Commissions: b.Commissions, Reversals: b.Reversals,
-			Adjustments: b.Adjustments}, cfg.minPayout(cur.Code), b.PayoutAccount != "")
+			Adjustments: b.Adjustments}, cfg.minPayout(cur.Code), b.PayoutAccount, b.PayoutBank)
 		sb := store.SettledBalance{BalanceRow: b, Payout: settled.Payout, CarriedForward: settled.CarriedForward}
 		if sb.Payout > 0 {
 			refs[cur.Code]++

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"payouts/reconcile"
 )
@@ -67,18 +68,22 @@ func (r *RunTx) Commit(ctx context.Context, c RunCounts) error {
 	return nil
 }
 
-// Terms returns every contract_terms row, by product. Contracts are few
-// next to sales (a handful per product), so they are the one input a run
-// keeps in memory; sales are streamed.
-func (r *RunTx) Terms(ctx context.Context) (map[string][]reconcile.ContractTerm, error) {
+// TermsFor returns the contract_terms rows (every version and status) of
+// the given products, by product. The run asks once per batch of sales,
+// for the batch's products only, so memory holds the terms of a batch, not
+// of the marketplace.
+func (r *RunTx) TermsFor(ctx context.Context, products []string) (map[string][]reconcile.ContractTerm, error) {
+	out := map[string][]reconcile.ContractTerm{}
+	if len(products) == 0 {
+		return out, nil
+	}
 	rows, err := r.tx.QueryxContext(ctx, `SELECT contract_id, product_id, coproducer_id, version, status,
 		coalesce(trim_scale(rate_percent)::text, ''), scope, managed_only, may_affiliate, ends_at, accepted_at
-		FROM contract_terms`)
+		FROM contract_terms WHERE product_id = ANY($1) AND status IN ('accepted', 'cancelled')`, pq.Array(products))
 	if err != nil {
 		return nil, fmt.Errorf("load contract terms: %w", err)
 	}
 	defer rows.Close()
-	out := map[string][]reconcile.ContractTerm{}
 	for rows.Next() {
 		var t reconcile.ContractTerm
 		var status, rate, scope string

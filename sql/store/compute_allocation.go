@@ -14,7 +14,8 @@ import (
 // that has no outcome yet: new sales and held ones alike (a held sale is
 // retried by every run). trim_scale drops trailing zeros the platform may
 // have written ("100.00" of JPY); what is left is checked per currency by
-// reconcile.ParseSale.
+// reconcile.ParseSale. Sales come by product so that each batch needs the
+// contract terms of few products.
 const candidateSalesQuery = `SELECT s.sale_id, s.product_id, p.lead_producer_id, s.currency,
 	trim_scale(s.gross)::text, trim_scale(s.platform_fee)::text,
 	coalesce(s.affiliate_id, ''), coalesce(trim_scale(s.affiliate_rate_percent)::text, ''),
@@ -24,9 +25,10 @@ JOIN products p ON p.product_id = s.product_id
 LEFT JOIN affiliations a ON a.product_id = s.product_id AND a.affiliate_id = s.affiliate_id
 WHERE s.settled_at < $1
   AND NOT EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = s.sale_id)
-ORDER BY s.sale_id COLLATE "C"`
+ORDER BY s.product_id COLLATE "C", s.sale_id COLLATE "C"`
 
-// CandidateSales streams the sales this run allocates, batch by batch.
+// CandidateSales streams the sales this run allocates, batch by batch, in
+// product order.
 // fn's batch slice is reused: fn must not keep it.
 func (r *RunTx) CandidateSales(ctx context.Context, batch int, fn func([]reconcile.SaleRecord) error) error {
 	buf := make([]reconcile.SaleRecord, 0, batch)

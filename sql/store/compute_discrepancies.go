@@ -12,7 +12,8 @@ import (
 // reevaluatedKinds are re-checked in full by every run (held sales are all
 // retried, every balance is settled again), so an open one that a run
 // does not find again is resolved by that run.
-var reevaluatedKinds = []string{reconcile.CapExceeded, reconcile.InvalidSale, reconcile.MissingPayoutAccount}
+var reevaluatedKinds = []string{reconcile.CapExceeded, reconcile.InvalidSale, reconcile.MissingPayoutAccount,
+	reconcile.InvalidPayoutAccount}
 
 // noticeKinds are reported once, by the run that finds them, and closed by
 // that same run: the sale was paid as recorded and nothing later can change
