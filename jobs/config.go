@@ -2,19 +2,23 @@ package jobs
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"payouts/reconcile"
+	"payouts/sql/store"
 )
 
 // Config is the run configuration, from the environment (PAYOUTS_*).
 type Config struct {
-	Location  *time.Location   // PAYOUTS_TZ, default America/Sao_Paulo
-	Policy    reconcile.Policy // PAYOUTS_MAX_COPRODUCER_SHARE, default 70
-	MinPayout map[string]int64 // PAYOUTS_MIN_PAYOUT, minor units per currency; default one minor unit
-	OutDir    string           // PAYOUTS_OUT, default ./out
-	BatchSize int              // sales per fetch and COPY
+	Location  *time.Location     // PAYOUTS_TZ, default America/Sao_Paulo
+	Policy    reconcile.Policy   // PAYOUTS_MAX_COPRODUCER_SHARE, default 70
+	MinPayout map[string]int64   // PAYOUTS_MIN_PAYOUT, minor units per currency; default one minor unit
+	OutDir    string             // PAYOUTS_OUT, default ./out
+	Debtor    store.DebtorParams // PAYOUTS_DEBTOR_*, PAYOUTS_EXECUTION_LAG_DAYS
+	BatchSize int                // sales per fetch and COPY
 	Progress  func(format string, args ...any)
 }
 
@@ -48,8 +52,54 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv("PAYOUTS_OUT"); v != "" {
 		c.OutDir = v
 	}
+	if c.Debtor, err = debtorFromEnv(getenv); err != nil {
+		return c, err
+	}
 	return c, nil
 }
+
+// Demo values of the paying side; production sets PAYOUTS_DEBTOR_*.
+const (
+	DefaultDebtorName    = "Payouts Marketplace"
+	DefaultDebtorAccount = "NOTPROVIDED"
+)
+
+// debtorFromEnv reads the paying side of the provider files.
+func debtorFromEnv(getenv func(string) string) (store.DebtorParams, error) {
+	d := store.DebtorParams{
+		Name:             getenv("PAYOUTS_DEBTOR_NAME"),
+		Account:          getenv("PAYOUTS_DEBTOR_ACCOUNT"),
+		AgentBIC:         getenv("PAYOUTS_DEBTOR_AGENT_BIC"),
+		InitiatingParty:  getenv("PAYOUTS_INITIATING_PARTY"),
+		ExecutionLagDays: 1,
+	}
+	if d.Name == "" {
+		d.Name = DefaultDebtorName
+	}
+	if d.Account == "" {
+		d.Account = DefaultDebtorAccount
+	}
+	if d.InitiatingParty == "" {
+		d.InitiatingParty = d.Name
+	}
+	if err := reconcile.ValidatePayoutAccount(d.Account); err != nil {
+		return d, fmt.Errorf("PAYOUTS_DEBTOR_ACCOUNT: %w", err)
+	}
+	if d.AgentBIC != "" && !bicPattern.MatchString(d.AgentBIC) {
+		return d, fmt.Errorf("PAYOUTS_DEBTOR_AGENT_BIC=%q is not a BIC (8 or 11 characters like BOFABRSPXXX)", d.AgentBIC)
+	}
+	if v := getenv("PAYOUTS_EXECUTION_LAG_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 30 {
+			return d, fmt.Errorf("PAYOUTS_EXECUTION_LAG_DAYS=%q: want a number of business days from 0 to 30", v)
+		}
+		d.ExecutionLagDays = n
+	}
+	return d, nil
+}
+
+// bicPattern is the ISO 9362 BIC as the pain.001 schema accepts it.
+var bicPattern = regexp.MustCompile(`^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
 
 // ParseMinPayout reads PAYOUTS_MIN_PAYOUT: a comma-separated list of
 // CURRENCY=AMOUNT in the currency's own digits ("BRL=50.00,USD=10"). A

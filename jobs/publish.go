@@ -60,15 +60,30 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string) (*
 		return dir, reports.Manifest{}, err
 	}
 
+	stored, err := st.PayoutTotals(ctx, run.RunID)
+	if err != nil {
+		return dir, reports.Manifest{}, err
+	}
+	itemTotals := map[string]reports.ItemTotal{}
+	for _, t := range stored {
+		itemTotals[t.Currency] = reports.ItemTotal{Count: t.Count, Amount: t.Amount}
+	}
 	items := totals{}
 	pc := dir.NewProviderCSVFiles(run.RunID)
+	px := dir.NewPain001Files(run.RunID, painSettings(run, params), itemTotals)
 	if err := st.RunPayoutItems(ctx, run.RunID, func(it reconcile.PayoutItem) error {
 		items.add(it.Currency, it.Amount)
-		return pc.Add(it)
+		if err := pc.Add(it); err != nil {
+			return err
+		}
+		return px.Add(it)
 	}); err != nil {
 		return dir, reports.Manifest{}, err
 	}
 	if err := pc.Close(); err != nil {
+		return dir, reports.Manifest{}, err
+	}
+	if err := px.Close(); err != nil {
 		return dir, reports.Manifest{}, err
 	}
 
@@ -95,13 +110,13 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string) (*
 	if err != nil {
 		return dir, reports.Manifest{}, err
 	}
-	itemTotals, err := items.manifest()
+	itemManifest, err := items.manifest()
 	if err != nil {
 		return dir, reports.Manifest{}, err
 	}
 	m, err := dir.Finish(reports.Manifest{RunID: run.RunID, BusinessDate: run.BusinessDate, Kind: run.Kind,
 		WindowEnd:     reconcile.FormatTimestamp(run.WindowEnd),
-		ControlTotals: reports.ControlTotals{Lines: lineTotals, PayoutItems: itemTotals}})
+		ControlTotals: reports.ControlTotals{Lines: lineTotals, PayoutItems: itemManifest}})
 	if err != nil {
 		return dir, m, err
 	}
@@ -113,6 +128,18 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string) (*
 		return dir, m, err
 	}
 	return dir, m, nil
+}
+
+// painSettings are the pain.001 settings of a run: the paying side it was
+// computed with, created at its window end, executed the configured number
+// of business days after its business date.
+func painSettings(run store.Run, p store.RunParams) reports.Pain001Settings {
+	d := p.Debtor
+	if d.Name == "" { // runs recorded before the debtor was a run parameter
+		d = store.DebtorParams{Name: DefaultDebtorName, InitiatingParty: DefaultDebtorName, Account: DefaultDebtorAccount, ExecutionLagDays: 1}
+	}
+	return reports.Pain001Settings{InitiatingParty: d.InitiatingParty, DebtorName: d.Name, DebtorAccount: d.Account,
+		DebtorAgentBIC: d.AgentBIC, CreatedAt: run.WindowEnd, ExecutionDate: run.Date().AddBusinessDays(d.ExecutionLagDays)}
 }
 
 // totals counts and sums amounts per currency.

@@ -129,3 +129,17 @@ func TestSplitLargestRemainder(t *testing.T) {
 		}
 	}
 }
+
+func TestAddBusinessDays(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		from string
+		n    int
+		want string
+	}{{"2026-03-03", 1, "2026-03-04"}, {"2026-03-06", 1, "2026-03-09"}, {"2026-03-07", 1, "2026-03-09"}, {"2026-03-05", 3, "2026-03-10"}, {"2026-03-05", 0, "2026-03-05"}} {
+		d, _ := ParseDate(tc.from)
+		if got := d.AddBusinessDays(tc.n).String(); got != tc.want {
+			t.Errorf("%s + %d business days = %s, want %s", tc.from, tc.n, got, tc.want)
+		}
+	}
+}

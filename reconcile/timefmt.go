@@ -108,3 +108,16 @@ func StartOfDay(d Date, loc *time.Location) time.Time {
 func WindowEnd(d Date, loc *time.Location) time.Time {
 	return StartOfDay(d.AddDays(1), loc)
 }
+
+// AddBusinessDays returns the date n weekdays (Monday to Friday) after d.
+// Bank holidays are not known here; a provider moves a requested execution
+// date that falls on one to its next business day.
+func (d Date) AddBusinessDays(n int) Date {
+	for n > 0 {
+		d = d.AddDays(1)
+		if wd := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return d
+}

@@ -54,7 +54,11 @@ func (p *ProviderCSVFiles) Add(it reconcile.PayoutItem) error {
 		p.cur, p.file, p.csv, p.total = cur, f, c, 0
 	}
 	p.total += it.Amount
-	return p.csv.row(SafeText(it.ParticipantID), SafeText(it.Name), SafeText(it.PayoutAccount), SafeText(it.PayoutBank),
+	// The provider CSV is read by machines but also opened by people: the
+	// name is the bank-safe text the pain.001 file carries (no formula
+	// start), the account and bank code are validated to start with a
+	// letter or digit, and an id starting with "-" gets SafeText's quote.
+	return p.csv.row(SafeText(it.ParticipantID), BankText(it.Name, 140, it.ParticipantID), SafeText(it.PayoutAccount), SafeText(it.PayoutBank),
 		it.Currency, reconcile.FormatAmount(it.Amount, p.cur), SafeText(it.Reference))
 }
 

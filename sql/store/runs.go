@@ -29,6 +29,16 @@ type RunParams struct {
 	TimeZone           string           `json:"time_zone"`
 	MaxCoproducerShare string           `json:"max_coproducer_share"`
 	MinPayout          map[string]int64 `json:"min_payout,omitempty"` // minor units per currency; absent: one minor unit
+	Debtor             DebtorParams     `json:"debtor"`
+}
+
+// DebtorParams are the paying side of the provider files (pain.001).
+type DebtorParams struct {
+	InitiatingParty  string `json:"initiating_party"`
+	Name             string `json:"name"`
+	Account          string `json:"account"`
+	AgentBIC         string `json:"agent_bic,omitempty"`
+	ExecutionLagDays int    `json:"execution_lag_days"` // business days after the business date
 }
 
 // Run is one row of runs.
