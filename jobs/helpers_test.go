@@ -31,10 +31,34 @@ func testConfig(t *testing.T) Config {
 func loadedStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
 	st := storetest.New(t)
+	loadInto(t, st, dir)
+	return st
+}
+
+// newLoadedURL is the URL of a fresh database with dir loaded.
+func newLoadedURL(t *testing.T, dir string) string {
+	t.Helper()
+	url := storetest.NewURL(t)
+	loadInto(t, storeAt(t, url), dir)
+	return url
+}
+
+// storeAt opens a Store on url for the test.
+func storeAt(t *testing.T, url string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func loadInto(t *testing.T, st *store.Store, dir string) {
+	t.Helper()
 	if _, err := load.Dir(context.Background(), st.DB, dir, nil); err != nil {
 		t.Fatalf("load %s: %v", dir, err)
 	}
-	return st
 }
 
 func mustDate(t *testing.T, s string) reconcile.Date {

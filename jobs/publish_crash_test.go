@@ -1,0 +1,132 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"payouts/reports"
+)
+
+// crashChildEnv carries "DATABASE_URL|OUT|N" to a child test process that
+// runs 2026-03-03 and kills itself (SIGKILL) at the N-th point of
+// publication.
+const crashChildEnv = "PAYOUTS_TEST_CRASH_CHILD"
+
+// TestPublishCrashChild is the child's body; in a normal test run it has
+// nothing to do.
+func TestPublishCrashChild(t *testing.T) {
+	spec := os.Getenv(crashChildEnv)
+	if spec == "" {
+		return // only meaningful inside TestPublicationSurvivesKill's children
+	}
+	parts := strings.SplitN(spec, "|", 3)
+	n, _ := strconv.Atoi(parts[2])
+	st := storeAt(t, parts[0])
+	cfg := testConfig(t)
+	cfg.OutDir = parts[1]
+	points := 0
+	reports.TestHookPublish = func(path, stage string) {
+		if points++; points == n {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		}
+	}
+	RunNightly(context.Background(), st, cfg, mustDate(t, "2026-03-03"))
+	t.Fatalf("publication has fewer than %d points", n) // reaching here means no kill happened
+}
+
+// TestPublicationSurvivesKill kills the process at every point of a run's
+// publication (each file written under its temporary name, each file
+// renamed into place, the manifest) and shows that the run directory is
+// then either without a manifest or complete and correct, and that running
+// the date again publishes files byte-identical to a clean run.
+func TestPublicationSurvivesKill(t *testing.T) {
+	t.Parallel()
+	ref := runDate(t, loadedStore(t, basicExample), testConfig(t), "2026-03-03")
+	want := dirDigests(t, ref.Dir)
+	points := 2 * len(want) // written + published, per file (manifest included)
+	for n := 1; n <= points; n++ {
+		t.Run(fmt.Sprintf("kill at point %d of %d", n, points), func(t *testing.T) {
+			t.Parallel()
+			url := newLoadedURL(t, basicExample)
+			out := t.TempDir()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestPublishCrashChild$", "-test.count=1")
+			cmd.Env = append(os.Environ(), crashChildEnv+"="+url+"|"+out+"|"+strconv.Itoa(n))
+			err := cmd.Run()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+				t.Fatalf("child was not killed: %v", err)
+			}
+			dir := filepath.Join(out, "2026-03-03", "nightly-20260303")
+			checkCompleteOrUnmarked(t, dir)
+
+			cfg := testConfig(t)
+			cfg.OutDir = out
+			res := runDate(t, storeAt(t, url), cfg, "2026-03-03")
+			got := dirDigests(t, res.Dir)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("after a kill at point %d and a redo, the run directory differs from a clean run:\n got %v\nwant %v", n, got, want)
+			}
+		})
+	}
+}
+
+// checkCompleteOrUnmarked: a directory with a manifest holds exactly the
+// files it lists, with their sizes and digests.
+func checkCompleteOrUnmarked(t *testing.T, dir string) {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join(dir, reports.ManifestName))
+	if os.IsNotExist(err) {
+		return // incomplete, and marked so
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m reports.Manifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("manifest is not whole: %v", err)
+	}
+	got := dirDigests(t, dir)
+	delete(got, reports.ManifestName)
+	if len(got) != len(m.Files) {
+		t.Errorf("manifest lists %d files, the directory holds %d", len(m.Files), len(got))
+	}
+	for _, f := range m.Files {
+		if got[f.Path] != f.SHA256 {
+			t.Errorf("%s: digest %s, manifest says %s", f.Path, got[f.Path], f.SHA256)
+		}
+	}
+}
+
+// dirDigests maps every file under dir (relative, "/"-separated) to its
+// SHA-256.
+func dirDigests(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		sum := sha256.Sum256(b)
+		out[filepath.ToSlash(rel)] = hex.EncodeToString(sum[:])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
