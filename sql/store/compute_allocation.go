@@ -31,24 +31,17 @@ ORDER BY s.product_id COLLATE "C", s.sale_id COLLATE "C"`
 // product order.
 // fn's batch slice is reused: fn must not keep it.
 func (r *RunTx) CandidateSales(ctx context.Context, batch int, fn func([]reconcile.SaleRecord) error) error {
-	buf := make([]reconcile.SaleRecord, 0, batch)
-	scan := func(rows *sqlx.Rows) error {
+	scan := func(rows *sqlx.Rows) (reconcile.SaleRecord, error) {
 		var s reconcile.SaleRecord
 		var settled sql.NullTime
 		if err := rows.Scan(&s.SaleID, &s.ProductID, &s.LeadID, &s.Currency, &s.Gross, &s.PlatformFee,
 			&s.AffiliateID, &s.AffiliateRate, &s.AffiliateManagerID, &s.SoldAt, &settled); err != nil {
-			return fmt.Errorf("read candidate sale: %w", err)
+			return s, fmt.Errorf("read candidate sale: %w", err)
 		}
 		s.SettledAt = settled.Time
-		buf = append(buf, s)
-		return nil
+		return s, nil
 	}
-	flush := func() error {
-		err := fn(buf)
-		buf = buf[:0]
-		return err
-	}
-	return streamCursor(ctx, r.tx, "candidate_sales", candidateSalesQuery, []any{r.WindowEnd}, batch, scan, flush)
+	return streamBatches(ctx, r.tx, "candidate_sales", candidateSalesQuery, []any{r.WindowEnd}, batch, scan, fn)
 }
 
 // AllocationBatch is what a batch of candidate sales produced.

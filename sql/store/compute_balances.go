@@ -45,22 +45,15 @@ type BalanceRow struct {
 
 // Balances streams the run's balances in participant, currency order.
 func (r *RunTx) Balances(ctx context.Context, batch int, fn func([]BalanceRow) error) error {
-	buf := make([]BalanceRow, 0, batch)
-	scan := func(rows *sqlx.Rows) error {
+	scan := func(rows *sqlx.Rows) (BalanceRow, error) {
 		var b BalanceRow
 		if err := rows.Scan(&b.ParticipantID, &b.Currency, &b.BroughtForward, &b.Commissions, &b.Reversals,
 			&b.Adjustments, &b.Name, &b.PayoutAccount, &b.PayoutBank); err != nil {
-			return fmt.Errorf("read balance: %w", err)
+			return b, fmt.Errorf("read balance: %w", err)
 		}
-		buf = append(buf, b)
-		return nil
+		return b, nil
 	}
-	flush := func() error {
-		err := fn(buf)
-		buf = buf[:0]
-		return err
-	}
-	return streamCursor(ctx, r.tx, "run_balances", balancesQuery, []any{r.RunID}, batch, scan, flush)
+	return streamBatches(ctx, r.tx, "run_balances", balancesQuery, []any{r.RunID}, batch, scan, fn)
 }
 
 // SettledBalance is a balance after the payout decision.

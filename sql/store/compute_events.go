@@ -73,19 +73,18 @@ type positionJSON struct {
 
 // EventSales streams the sales with events to take, batch by batch.
 func (r *RunTx) EventSales(ctx context.Context, batch int, fn func([]EventSale) error) error {
-	buf := make([]EventSale, 0, batch)
-	scan := func(rows *sqlx.Rows) error {
+	scan := func(rows *sqlx.Rows) (EventSale, error) {
 		var s EventSale
 		var settled sql.NullTime
 		var positions, events []byte
 		if err := rows.Scan(&s.SaleID, &s.ProductID, &s.Currency, &s.Gross, &s.SoldAt, &settled, &s.Outcome,
 			&s.Refunded, &s.Closed, &positions, &events); err != nil {
-			return fmt.Errorf("read sale events: %w", err)
+			return s, fmt.Errorf("read sale events: %w", err)
 		}
 		s.SettledAt = settled.Time
 		var ps []positionJSON
 		if err := json.Unmarshal(positions, &ps); err != nil {
-			return fmt.Errorf("sale %s: positions: %w", s.SaleID, err)
+			return s, fmt.Errorf("sale %s: positions: %w", s.SaleID, err)
 		}
 		for _, p := range ps {
 			s.Positions = append(s.Positions, reconcile.Position{
@@ -94,17 +93,11 @@ func (r *RunTx) EventSales(ctx context.Context, batch int, fn func([]EventSale) 
 			})
 		}
 		if err := json.Unmarshal(events, &s.Events); err != nil {
-			return fmt.Errorf("sale %s: events: %w", s.SaleID, err)
+			return s, fmt.Errorf("sale %s: events: %w", s.SaleID, err)
 		}
-		buf = append(buf, s)
-		return nil
+		return s, nil
 	}
-	flush := func() error {
-		err := fn(buf)
-		buf = buf[:0]
-		return err
-	}
-	return streamCursor(ctx, r.tx, "event_sales", eventSalesQuery, []any{r.WindowEnd}, batch, scan, flush)
+	return streamBatches(ctx, r.tx, "event_sales", eventSalesQuery, []any{r.WindowEnd}, batch, scan, fn)
 }
 
 // ProcessedEvent records an event a run took.

@@ -48,3 +48,24 @@ func streamCursor(ctx context.Context, tx *sqlx.Tx, name, query string, args []a
 	}
 	return nil
 }
+
+// streamBatches is streamCursor for callers that want typed batches: scan
+// reads one row, fn receives each batch (a reused slice it must not keep).
+func streamBatches[T any](ctx context.Context, tx *sqlx.Tx, name, query string, args []any, batch int,
+	scan func(*sqlx.Rows) (T, error), fn func([]T) error) error {
+	buf := make([]T, 0, batch)
+	return streamCursor(ctx, tx, name, query, args, batch,
+		func(rows *sqlx.Rows) error {
+			v, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			buf = append(buf, v)
+			return nil
+		},
+		func() error {
+			err := fn(buf)
+			buf = buf[:0]
+			return err
+		})
+}
