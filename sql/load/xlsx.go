@@ -28,7 +28,7 @@ type xlsxSource struct {
 	f       *excelize.File
 	rows    *excelize.Rows
 	row     int
-	fields  int              // the header's cells; 0 until the header is read
+	fields  int               // the header's cells; 0 until the header is read
 	numeric func(string) bool // whether a column (by header name) is numeric
 	numCols []bool
 }
