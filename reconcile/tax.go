@@ -272,7 +272,7 @@ func (c *taxCheck) reversed(active []Invoice) {
 		c.add(Finding{Kind: InvoiceOnReversedSale, InvoiceID: inv.InvoiceID, Currency: c.s.Currency,
 			Expected: "cancelled", Actual: "active",
 			Detail: fmt.Sprintf("sale %s was fully refunded or charged back but invoice %s (%s %s) is still active; cancel it",
-				c.s.SaleID, inv.InvoiceID, inv.Currency, inv.Amount)})
+				c.s.SaleID, inv.InvoiceID, inv.Currency, invoiceAmount(inv))})
 	}
 }
 
@@ -496,10 +496,10 @@ func CheckParticipantTaxID(participantID, taxID string) *Finding {
 // sale that does not exist: ORPHAN_INVOICE, plus INVALID_TAX_ID for its
 // tax ids.
 func CheckUnlinkedInvoice(inv Invoice) []Finding {
-	detail := fmt.Sprintf("invoice %s (%s %s, issued under %s) names no sale", inv.InvoiceID, inv.Currency, inv.Amount, inv.IssuerTaxID)
+	detail := fmt.Sprintf("invoice %s (%s %s, issued under %s) names no sale", inv.InvoiceID, inv.Currency, invoiceAmount(inv), inv.IssuerTaxID)
 	if inv.SaleID != "" {
 		detail = fmt.Sprintf("invoice %s (%s %s, issued under %s) names sale %s, which does not exist",
-			inv.InvoiceID, inv.Currency, inv.Amount, inv.IssuerTaxID, inv.SaleID)
+			inv.InvoiceID, inv.Currency, invoiceAmount(inv), inv.IssuerTaxID, inv.SaleID)
 	}
 	out := []Finding{{Kind: OrphanInvoice, SaleID: inv.SaleID, InvoiceID: inv.InvoiceID, Currency: inv.Currency,
 		Actual: inv.IssuerTaxID, Detail: detail}}
@@ -507,4 +507,15 @@ func CheckUnlinkedInvoice(inv Invoice) []Finding {
 		out = append(out, *f)
 	}
 	return out
+}
+
+// invoiceAmount is an invoice's amount with its currency's digits ("49.00"
+// where the database trims it to "49"), or as stored when it does not fit.
+func invoiceAmount(inv Invoice) string {
+	if cur, err := LookupCurrency(inv.Currency); err == nil {
+		if v, err := ParseAmount(inv.Amount, cur); err == nil {
+			return FormatAmount(v, cur)
+		}
+	}
+	return inv.Amount
 }

@@ -354,8 +354,8 @@ func TestCheckParticipantAndUnlinked(t *testing.T) {
 	if summaries(got) != "INVALID_TAX_ID i9 ->11144477736; ORPHAN_INVOICE i9 ->11144477736" || !strings.Contains(got[0].Detail, "names no sale") {
 		t.Errorf("unlinked: %s %v", summaries(got), got)
 	}
-	got = CheckUnlinkedInvoice(Invoice{InvoiceID: "i9", IssuerTaxID: leadTax, SaleID: "nope", Amount: "5.00", Currency: "BRL", Status: "active"})
-	if len(got) != 1 || got[0].SaleID != "nope" || !strings.Contains(got[0].Detail, "does not exist") {
+	got = CheckUnlinkedInvoice(Invoice{InvoiceID: "i9", IssuerTaxID: leadTax, SaleID: "nope", Amount: "5", Currency: "BRL", Status: "active"})
+	if len(got) != 1 || got[0].SaleID != "nope" || !strings.Contains(got[0].Detail, "(BRL 5.00, issued under 11144477735) names sale nope, which does not exist") {
 		t.Errorf("unknown sale: %+v", got)
 	}
 }
