@@ -25,11 +25,18 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 		}
 	}()
 	terms := termsCache{}
+	tax, err := beginTaxChecks(ctx, rt, cfg)
+	if err != nil {
+		return counts, err
+	}
 	err = rt.CandidateSales(ctx, cfg.BatchSize, func(recs []reconcile.SaleRecord) error {
 		if err := terms.load(ctx, rt, recs); err != nil {
 			return err
 		}
 		b := allocateBatch(recs, terms.byProduct, cfg.Policy, &counts)
+		if err := tax.atAllocation(ctx, recs, &b, &counts); err != nil {
+			return fmt.Errorf("check tax records: %w", err)
+		}
 		if err := rt.SaveAllocations(ctx, b); err != nil {
 			return fmt.Errorf("save allocations: %w", err)
 		}
@@ -52,6 +59,11 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 		return counts, err
 	}
 	cfg.progress("refunds and chargebacks done: %d events taken; %d sales held", counts.EventsReversed, counts.SalesHeld)
+	rechecked, err := tax.afterReversals(ctx)
+	if err != nil {
+		return counts, fmt.Errorf("check tax records: %w", err)
+	}
+	cfg.progress("tax records checked: %d more sales re-checked", rechecked)
 
 	refs := map[string]int{}
 	err = rt.Balances(ctx, cfg.BatchSize, func(bs []store.BalanceRow) error {
@@ -77,6 +89,9 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 		return counts, err
 	}
 	if err := rt.FinishBalances(ctx); err != nil {
+		return counts, err
+	}
+	if err := rt.FinishTaxChecks(ctx); err != nil {
 		return counts, err
 	}
 	if err := rt.FinishDiscrepancies(ctx); err != nil {

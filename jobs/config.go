@@ -20,6 +20,7 @@ type Config struct {
 	Debtor    store.DebtorParams // PAYOUTS_DEBTOR_*, PAYOUTS_EXECUTION_LAG_DAYS
 	BatchSize int                // sales per fetch and COPY
 	Progress  func(format string, args ...any)
+	Tax       reconcile.TaxPolicy // PAYOUTS_INVOICE_MODEL, PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (taxconfig.go)
 }
 
 // DefaultTimeZone is the platform zone when PAYOUTS_TZ is unset.
@@ -48,6 +49,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		if c.MinPayout, err = ParseMinPayout(v); err != nil {
 			return c, err
 		}
+	}
+	if c.Tax, err = taxPolicyFromEnv(getenv, loc); err != nil {
+		return c, err
 	}
 	if v := getenv("PAYOUTS_OUT"); v != "" {
 		c.OutDir = v

@@ -59,7 +59,9 @@ func TestInvalidSalesAreHeldAndTheRestPaid(t *testing.T) {
 	}
 	disc = readCSV(t, filepath.Join(res.Dir, "discrepancies.csv"))
 	for _, d := range disc {
-		if d["sale_id"] == "bad1" {
+		// Only its INVALID_SALE is gone: bad1 has no invoice (the basic
+		// example has no tax records), so MISSING_INVOICE stays open.
+		if d["sale_id"] == "bad1" && d["kind"] != "MISSING_INVOICE" {
 			t.Errorf("bad1 still reported: %v", d)
 		}
 	}

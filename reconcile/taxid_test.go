@@ -15,6 +15,13 @@ func TestValidateTaxID(t *testing.T) {
 		"11222333000181":     CNPJ,
 		"12.ABC.345/01DE-35": CNPJ, // the Receita Federal's example of an alphanumeric CNPJ
 		"12abc34501de35":     CNPJ, // the same, lower case and without punctuation
+		// Published CNPJs of large companies (public registry data).
+		"00.000.000/0001-91": CNPJ, // Banco do Brasil: a root of zeros is valid
+		"60.701.190/0001-04": CNPJ, // Itaú Unibanco
+		"33.000.167/0001-01": CNPJ, // Petrobras
+		"00.360.305/0001-04": CNPJ, // Caixa Econômica Federal
+		"000.000.001-91":     CPF,  // a CPF with leading zeros (kept as text, never a number)
+		"390.533.447-05":     CPF,
 	}
 	for in, kind := range valid {
 		k, _, err := ValidateTaxID(in)
@@ -33,6 +40,12 @@ func TestValidateTaxID(t *testing.T) {
 		"":                   "neither",
 		"12.ABC.345/01D!-35": "12 letters or digits",
 		"00000000000000":     "repeated",
+		"00.000.000/0001-90": "check digits", // Banco do Brasil, last digit changed
+		"60.701.190/0001-40": "check digits", // Itaú, check digits swapped
+		"191":                "neither",      // 000.000.001-91 read as a number: the zeros are lost
+		"1.2E+10":            "neither",
+		"12.ABC.345/01DE-53": "check digits", // the alphanumeric example, check digits swapped
+		"12.ABÇ.345/01DE-35": "neither",      // not ASCII: more than 14 bytes
 	}
 	for in, why := range invalid {
 		if _, _, err := ValidateTaxID(in); err == nil || !strings.Contains(err.Error(), why) {

@@ -43,10 +43,13 @@ func commands() []command {
 	return []command{
 		{"migrate", "apply the embedded database migrations (idempotent)", cmdMigrate},
 		{"load", "load the CSV files of a directory (SPEC section 2), all or nothing", cmdLoad},
+		{"import-tax-record", "load tax records (invoices) from a CSV or XLSX file, all or nothing", cmdImportTaxRecord},
 		{"seed", "write a deterministic synthetic marketplace for a date", cmdSeed},
 		{"run", "the nightly run for a business date", cmdRun},
 		{"export", "publish an existing run's files again, byte-identical", cmdExport},
 		{"status", "recent runs, their state, counts and totals", cmdStatus},
+		{"discrepancies", "list discrepancies and their lifecycle (opened, last seen, resolved)", cmdDiscrepancies},
+		{"tax-report", "the monthly tax report: invoiced totals against settled sales, per producer", cmdTaxReport},
 		{"demo", "the one-command tour: throwaway PostgreSQL, migrate, seed, run, summary", cmdDemo},
 	}
 }
@@ -102,10 +105,11 @@ Usage: payouts COMMAND [flags]   (payouts COMMAND --help for its flags)
 
 Commands:`)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, `
 Configuration comes from the environment: DATABASE_URL, PAYOUTS_TZ,
-PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT (see README.md).
+PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT, PAYOUTS_INVOICE_MODEL,
+PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (see README.md).
 Exit status: 0 success, 1 failure, 2 usage error, 75 another run holds the lock.`)
 }

@@ -128,7 +128,13 @@ func (r *row) timestamp(col string) (time.Time, state) {
 	}
 	t, err := reconcile.ParseTimestamp(s)
 	if err != nil {
-		r.fail(col, "%v", err)
+		if _, numErr := strconv.ParseFloat(s, 64); numErr == nil {
+			// What a spreadsheet's date cell holds: days since 1899-12-30,
+			// in no particular zone.
+			r.fail(col, "%v; a date cell of a spreadsheet is a number of days with no time zone: write the timestamp as text", err)
+		} else {
+			r.fail(col, "%v", err)
+		}
 		return time.Time{}, invalid
 	}
 	r.set(col, t.UTC())

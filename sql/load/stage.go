@@ -30,10 +30,16 @@ func createStaging(ctx context.Context, tx *sqlx.Tx) error {
 	return nil
 }
 
-// stageFile parses r as t's file and streams its rows into t's staging
-// table with COPY, so the file is never held in memory. progress, if not
-// nil, is called every progressEvery rows. readable is parseFile's.
+// stageFile parses r as t's CSV file and streams its rows into t's
+// staging table: stageSource over a CSV source.
 func stageFile(ctx context.Context, tx *sqlx.Tx, t *table, r io.Reader, report func(RowError), progress func(rows int)) (n int, readable bool, err error) {
+	return stageSource(ctx, tx, t, NewCSVSource(r), report, progress)
+}
+
+// stageSource reads src as t's file and streams its rows into t's staging
+// table with COPY, so the file is never held in memory. progress, if not
+// nil, is called every progressEvery rows. readable is parseRecords'.
+func stageSource(ctx context.Context, tx *sqlx.Tx, t *table, src RecordSource, report func(RowError), progress func(rows int)) (n int, readable bool, err error) {
 	cols := append([]string{"line", "ok"}, t.columnNames()...)
 	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(t.stage(), cols...))
 	if err != nil {
@@ -50,7 +56,7 @@ func stageFile(ctx context.Context, tx *sqlx.Tx, t *table, r io.Reader, report f
 		}
 		return nil
 	}
-	if _, readable, err = parseFile(t, r, emit, report); err != nil {
+	if _, readable, err = parseRecords(t, src, emit, report); err != nil {
 		return n, readable, err
 	}
 	// An empty Exec ends the COPY and returns any error of the stream.

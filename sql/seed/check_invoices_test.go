@@ -86,8 +86,13 @@ func checkInvoices(t *testing.T, db *sqlx.DB, sales map[string]*saleRow, taxIDs 
 			found["duplicate"]++
 		}
 	}
+	for _, inv := range rows {
+		if inv.Buyer.Valid && !validTaxID(inv.Buyer.String) {
+			found["invalid_buyer"]++
+		}
+	}
 	t.Logf("invoice discrepancies: %v", found)
-	for _, k := range []string{"orphan", "currency", "amount", "issuer", "missing", "duplicate"} {
+	for _, k := range []string{"orphan", "currency", "amount", "issuer", "missing", "duplicate", "invalid_buyer"} {
 		if found[k] == 0 {
 			t.Errorf("no %s invoice discrepancy (found %v)", k, found)
 		}

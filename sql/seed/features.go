@@ -30,6 +30,7 @@ const (
 	fInvoiceOrphan
 	fInvoiceOnReversedSale
 	fInvoiceCancelledOnReversal
+	fInvoiceInvalidBuyerTaxID
 	fParticipantMissingAccount
 	fParticipantInvalidTaxID
 	fParticipantHostileName
@@ -72,6 +73,7 @@ var featureNames = [numFeatures]string{
 	fInvoiceOrphan:              "invoice_orphan",
 	fInvoiceOnReversedSale:      "invoice_on_reversed_sale",
 	fInvoiceCancelledOnReversal: "invoice_cancelled_on_reversal",
+	fInvoiceInvalidBuyerTaxID:   "invoice_invalid_buyer_tax_id",
 	fParticipantMissingAccount:  "participant_missing_payout_account",
 	fParticipantInvalidTaxID:    "participant_invalid_tax_id",
 	fParticipantHostileName:     "participant_hostile_name",

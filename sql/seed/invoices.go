@@ -21,11 +21,19 @@ func (g *dayGen) invoices(ctx context.Context, s *saleFacts, reversed bool) erro
 	if s.settled != 0 {
 		issued = max(s.settled-r.Int64N(36*hourUS), s.sold)
 	}
+	buyer := s.buyer
+	if buyer != "" && g.seq%invalidBuyerEvery == invalidBuyerEvery/2 {
+		// The buyer's tax id mistyped on the invoice (the sale has it
+		// right): INVALID_TAX_ID. Placed by position, not drawn, so the
+		// other values of the day do not move.
+		buyer = breakCheckDigit(buyer)
+		c.add(fInvoiceInvalidBuyerTaxID)
+	}
 	n := 0
 	write := func(issuer string, saleID any, at int64, amount, cur, status string) error {
 		n++
 		id := "i" + s.id[1:] + "-" + strconv.Itoa(n)
-		if err := g.w.put(ctx, tInvoice, id, issuer, saleID, microsText(at), amount, cur, status, nullable(s.buyer)); err != nil {
+		if err := g.w.put(ctx, tInvoice, id, issuer, saleID, microsText(at), amount, cur, status, nullable(buyer)); err != nil {
 			return err
 		}
 		g.sum.Invoices++
@@ -109,6 +117,10 @@ func (g *dayGen) invoices(ctx context.Context, s *saleFacts, reversed bool) erro
 	g.sum.Invoices++
 	return nil
 }
+
+// invalidBuyerEvery places a mistyped buyer tax id on the invoices of
+// one sale in this many (about 0.5%).
+const invalidBuyerEvery = 211
 
 // otherParticipant is someone other than the product's lead producer:
 // usually one of its co-producers, otherwise anyone.

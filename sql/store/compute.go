@@ -20,6 +20,7 @@ type RunTx struct {
 	tx        *sqlx.Tx
 	RunID     string
 	WindowEnd time.Time
+	taxChecks bool // the run's tax checks began (compute_tax.go)
 }
 
 // BeginCompute opens the compute transaction of run runID.

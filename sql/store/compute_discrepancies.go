@@ -47,10 +47,18 @@ func (r *RunTx) FinishDiscrepancies(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("resolve discrepancies: %w", err)
 	}
+	// The report is what the run found plus what is still open without
+	// being found again (a discrepancy whose subject the run did not
+	// check): discrepancies.csv shows everything open.
 	_, err = r.tx.ExecContext(ctx, `INSERT INTO run_discrepancies (run_id, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id,
 				contract_id, currency, expected, actual, detail)
 			SELECT $1, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id, contract_id, currency,
-				expected, actual, detail FROM run_findings`, r.RunID)
+				expected, actual, detail FROM run_findings
+			UNION ALL
+			SELECT $1, d.discrepancy_key, d.kind, d.blocking, d.sale_id, d.invoice_id, d.participant_id, d.contract_id, d.currency,
+				d.expected, d.actual, d.detail FROM discrepancies d
+			WHERE d.resolved_run IS NULL
+			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`, r.RunID)
 	if err != nil {
 		return fmt.Errorf("update discrepancies: %w", err)
 	}

@@ -1,0 +1,40 @@
+package reports
+
+import (
+	"io"
+	"strconv"
+
+	"payouts/reconcile"
+)
+
+// DiscrepancyListHeader is the column order of `payouts discrepancies
+// --format csv`: discrepancies.csv's columns, then the lifecycle.
+var DiscrepancyListHeader = append(append([]string(nil), DiscrepancyHeader...), "opened_run", "last_seen_run", "resolved_run")
+
+// DiscrepancyList writes discrepancies with their lifecycle as CSV, text
+// from the data made safe for spreadsheets.
+type DiscrepancyList struct {
+	csv *csvWriter
+}
+
+// NewDiscrepancyList starts the list on w with its header.
+func NewDiscrepancyList(w io.Writer) (*DiscrepancyList, error) {
+	c, err := newCSV(w, DiscrepancyListHeader)
+	if err != nil {
+		return nil, err
+	}
+	return &DiscrepancyList{csv: c}, nil
+}
+
+// Add writes one discrepancy; resolvedRun is "" while it is open.
+func (l *DiscrepancyList) Add(f reconcile.Finding, openedRun, lastSeenRun, resolvedRun string) error {
+	return l.csv.row(f.Kind, strconv.FormatBool(f.Blocking), SafeText(f.SaleID), SafeText(f.InvoiceID),
+		SafeText(f.ParticipantID), SafeText(f.ContractID), SafeText(f.Currency), SafeText(f.Expected), SafeText(f.Actual),
+		SafeText(f.Detail), openedRun, lastSeenRun, resolvedRun)
+}
+
+// Flush writes out what is buffered.
+func (l *DiscrepancyList) Flush() error { return l.csv.flush() }
+
+// Rows is how many discrepancies were written.
+func (l *DiscrepancyList) Rows() int64 { return l.csv.rows }
