@@ -14,8 +14,12 @@ type Config struct {
 	Policy    reconcile.Policy // PAYOUTS_MAX_COPRODUCER_SHARE, default 70
 	MinPayout map[string]int64 // PAYOUTS_MIN_PAYOUT, minor units per currency; default one minor unit
 	OutDir    string           // PAYOUTS_OUT, default ./out
-	BatchSize int              // sales per fetch and COPY
-	Progress  func(format string, args ...any)
+	// Statements (PAYOUTS_STATEMENTS=1) publishes a statement per
+	// participant with each run; it is recorded with the run, so an
+	// export publishes the same files.
+	Statements bool
+	BatchSize  int // sales per fetch and COPY
+	Progress   func(format string, args ...any)
 }
 
 // DefaultTimeZone is the platform zone when PAYOUTS_TZ is unset.
@@ -47,6 +51,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if v := getenv("PAYOUTS_OUT"); v != "" {
 		c.OutDir = v
+	}
+	switch v := getenv("PAYOUTS_STATEMENTS"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.Statements = true
+	default:
+		return c, fmt.Errorf("PAYOUTS_STATEMENTS=%q: want 1 or 0", v)
 	}
 	return c, nil
 }
