@@ -116,7 +116,7 @@ func NewStatement(h StatementHeader) (*StatementWriter, error) {
 			{"Kind", 12}, {"Contract", 20}, {"Version", 9}, {"Currency", 10}, {"Base", 18}, {"Rate", 10},
 			{"Amount", 18}, {"Sold at", 20}, {"Settled at", 20}},
 		totals: func(r totalsRow) ([]any, error) {
-			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("lines")), nil, nil, nil, nil, nil,
+			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("line(s)")), nil, nil, nil, nil, nil,
 				nil, b.label(r.cur), nil, nil, formula(r.sumIf(lcAmount).Formula, b.moneyTotal(r.cur))}, b.err
 		}}, codes)
 	if err != nil {
@@ -126,7 +126,7 @@ func NewStatement(h StatementHeader) (*StatementWriter, error) {
 	s.payouts, err = b.newTable(tableSpec{name: sheetPayouts, curCol: ycCurrency,
 		columns: []xlsxColumn{{"Business date", 13}, {"Run", 22}, {"Currency", 10}, {"Amount", 18}, {"Reference", 36}},
 		totals: func(r totalsRow) ([]any, error) {
-			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("payouts")), b.label(r.cur),
+			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("payout(s)")), b.label(r.cur),
 				formula(r.sumIf(ycAmount).Formula, b.moneyTotal(r.cur))}, b.err
 		}}, codes)
 	if err != nil {

@@ -222,7 +222,7 @@ func writeParticipants(b *xlsxBook, codes []string, rows func(func(ParticipantBa
 			{"Commissions", 20}, {"Reversals", 20}, {"Adjustments", 20}, {"Payout", 20}, {"Carried forward", 20}},
 		totals: func(r totalsRow) ([]any, error) {
 			m := b.moneyTotal(r.cur)
-			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("participants")), b.label(r.cur),
+			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("participant(s)")), b.label(r.cur),
 				formula(r.sumIf(pcBroughtForward).Formula, m), formula(r.sumIf(pcCommissions).Formula, m),
 				formula(r.sumIf(pcReversals).Formula, m), formula(r.sumIf(pcAdjustments).Formula, m),
 				formula(r.sumIf(pcPayout).Formula, m), formula(r.sumIf(pcCarriedForward).Formula, m)}, b.err
@@ -310,7 +310,7 @@ func writeHeldSales(b *xlsxBook, codes []string, rows func(func(HeldSale) error)
 		columns: []xlsxColumn{{"Sale", 24}, {"Product", 22}, {"Currency", 10}, {"Gross", 20}, {"Reason", 16},
 			{"Detail", 100}},
 		totals: func(r totalsRow) ([]any, error) {
-			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("sales")), b.label(r.cur),
+			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("sale(s)")), b.label(r.cur),
 				formula(r.sumIf(hcGross).Formula, b.moneyTotal(r.cur))}, b.err
 		}}, codes)
 	if err != nil {

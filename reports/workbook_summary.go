@@ -161,7 +161,7 @@ func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable)
 	}
 
 	// Payouts of the last runs, and their charts.
-	histCodes, chartRow, err := writeHistory(b, w, row+1, hs)
+	histCodes, chartRow, err := writeHistory(b, w, row, hs)
 	if err != nil {
 		return err
 	}

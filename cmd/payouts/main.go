@@ -46,6 +46,7 @@ func commands() []command {
 		{"seed", "write a deterministic synthetic marketplace for a date", cmdSeed},
 		{"run", "the nightly run for a business date", cmdRun},
 		{"export", "publish an existing run's files again, byte-identical", cmdExport},
+		{"statement", "a participant's statement workbook over business dates", cmdStatement},
 		{"status", "recent runs, their state, counts and totals", cmdStatus},
 		{"demo", "the one-command tour: throwaway PostgreSQL, migrate, seed, run, summary", cmdDemo},
 	}
@@ -106,6 +107,7 @@ Commands:`)
 	}
 	fmt.Fprintln(w, `
 Configuration comes from the environment: DATABASE_URL, PAYOUTS_TZ,
-PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT (see README.md).
+PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT, PAYOUTS_STATEMENTS
+(see README.md).
 Exit status: 0 success, 1 failure, 2 usage error, 75 another run holds the lock.`)
 }

@@ -327,10 +327,10 @@ const (
 // lines, payout items), then run, then for lines in participant-file order
 // (sale_id, role, contract, kind) and otherwise by currency.
 func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantID string, fn func(StatementRow) error) error {
-	only := ""
+	only := func(string) string { return "" }
 	args := []any{pq.Array(runIDs)}
 	if participantID != "" {
-		only = ` AND participant_id = $2`
+		only = func(table string) string { return ` AND ` + table + `participant_id = $2` }
 		args = append(args, participantID)
 	}
 	query := `WITH r AS (SELECT run_id, i FROM unnest($1::text[]) WITH ORDINALITY AS r(run_id, i))
@@ -345,18 +345,18 @@ func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantI
 			FROM balances b
 			LEFT JOIN run_names n ON n.run_id = b.run_id AND n.participant_id = b.participant_id
 			LEFT JOIN participants p ON p.participant_id = b.participant_id
-			WHERE b.run_id IN (SELECT run_id FROM r)` + only + `
+			WHERE b.run_id IN (SELECT run_id FROM r)` + only("b.") + `
 			UNION ALL
 			SELECT participant_id, 1, run_id, currency, '', 0, 0, sale_id, role, kind, coalesce(contract_id, ''),
 				coalesce(contract_version, 0), product_id, amount, coalesce(base, 0), coalesce(rate_percent::text, ''),
 				sold_at, settled_at, '',
 				CASE role WHEN 'lead' THEN 0 WHEN 'coproducer' THEN 1 ELSE 2 END,
 				CASE kind WHEN 'commission' THEN 0 WHEN 'reversal' THEN 1 ELSE 2 END
-			FROM lines WHERE run_id IN (SELECT run_id FROM r)` + only + `
+			FROM lines WHERE run_id IN (SELECT run_id FROM r)` + only("") + `
 			UNION ALL
 			SELECT participant_id, 2, run_id, currency, '', 0, 0, '', '', '', '', 0, '', amount, 0, '', NULL, NULL,
 				reference, 0, 0
-			FROM payout_items WHERE run_id IN (SELECT run_id FROM r)` + only + `
+			FROM payout_items WHERE run_id IN (SELECT run_id FROM r)` + only("") + `
 		) x JOIN r ON r.run_id = x.run_id
 		ORDER BY x.participant_id COLLATE "C", x.part, r.i, x.sale_id COLLATE "C", x.role_rank,
 			x.contract_id COLLATE "C", x.kind_rank, x.currency COLLATE "C"`
