@@ -97,6 +97,9 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 	if err := rt.FinishDiscrepancies(ctx); err != nil {
 		return counts, err
 	}
+	if err := rt.SnapshotWorkbookFacts(ctx); err != nil {
+		return counts, err
+	}
 	if err := rt.Commit(ctx, counts); err != nil {
 		return counts, err
 	}

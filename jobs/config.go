@@ -18,9 +18,13 @@ type Config struct {
 	MinPayout map[string]int64   // PAYOUTS_MIN_PAYOUT, minor units per currency; default one minor unit
 	OutDir    string             // PAYOUTS_OUT, default ./out
 	Debtor    store.DebtorParams // PAYOUTS_DEBTOR_*, PAYOUTS_EXECUTION_LAG_DAYS
-	BatchSize int                // sales per fetch and COPY
-	Progress  func(format string, args ...any)
-	Tax       reconcile.TaxPolicy // PAYOUTS_INVOICE_MODEL, PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (taxconfig.go)
+	// Statements (PAYOUTS_STATEMENTS=1) publishes a statement per
+	// participant with each run; it is recorded with the run, so an
+	// export publishes the same files.
+	Statements bool
+	BatchSize  int // sales per fetch and COPY
+	Progress   func(format string, args ...any)
+	Tax        reconcile.TaxPolicy // PAYOUTS_INVOICE_MODEL, PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (taxconfig.go)
 }
 
 // DefaultTimeZone is the platform zone when PAYOUTS_TZ is unset.
@@ -58,6 +62,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.Debtor, err = debtorFromEnv(getenv); err != nil {
 		return c, err
+	}
+	switch v := getenv("PAYOUTS_STATEMENTS"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.Statements = true
+	default:
+		return c, fmt.Errorf("PAYOUTS_STATEMENTS=%q: want 1 or 0", v)
 	}
 	return c, nil
 }

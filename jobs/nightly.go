@@ -58,7 +58,8 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 	run := existing
 	if !found || existing.Status != store.RunComputed {
 		params, err := json.Marshal(store.RunParams{TimeZone: cfg.Location.String(),
-			MaxCoproducerShare: cfg.Policy.MaxCoproducerShare.String(), MinPayout: cfg.MinPayout, Debtor: cfg.Debtor})
+			MaxCoproducerShare: cfg.Policy.MaxCoproducerShare.String(), MinPayout: cfg.MinPayout, Debtor: cfg.Debtor,
+			Statements: cfg.Statements})
 		if err != nil {
 			return Result{}, err
 		}

@@ -97,6 +97,9 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string) (*
 	if err := df.Close(); err != nil {
 		return dir, reports.Manifest{}, err
 	}
+	if err := publishWorkbook(ctx, st, dir, run, params, lines, items); err != nil {
+		return dir, reports.Manifest{}, err
+	}
 
 	if testHookBeforeManifest != nil {
 		if err := testHookBeforeManifest(ctx, run.RunID); err != nil {

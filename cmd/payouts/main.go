@@ -47,6 +47,7 @@ func commands() []command {
 		{"seed", "write a deterministic synthetic marketplace for a date", cmdSeed},
 		{"run", "the nightly run for a business date", cmdRun},
 		{"export", "publish an existing run's files again, byte-identical", cmdExport},
+		{"statement", "a participant's statement workbook over business dates", cmdStatement},
 		{"status", "recent runs, their state, counts and totals", cmdStatus},
 		{"discrepancies", "list discrepancies and their lifecycle (opened, last seen, resolved)", cmdDiscrepancies},
 		{"tax-report", "the monthly tax report: invoiced totals against settled sales, per producer", cmdTaxReport},
@@ -110,6 +111,7 @@ Commands:`)
 	fmt.Fprintln(w, `
 Configuration comes from the environment: DATABASE_URL, PAYOUTS_TZ,
 PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT, PAYOUTS_INVOICE_MODEL,
-PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (see README.md).
+PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING, PAYOUTS_STATEMENTS,
+PAYOUTS_DEBTOR_* (see README.md).
 Exit status: 0 success, 1 failure, 2 usage error, 75 another run holds the lock.`)
 }

@@ -29,6 +29,7 @@ type RunParams struct {
 	TimeZone           string           `json:"time_zone"`
 	MaxCoproducerShare string           `json:"max_coproducer_share"`
 	MinPayout          map[string]int64 `json:"min_payout,omitempty"` // minor units per currency; absent: one minor unit
+	Statements         bool             `json:"statements,omitempty"` // PAYOUTS_STATEMENTS=1: publish a statement per participant
 	Debtor             DebtorParams     `json:"debtor"`
 }
 

@@ -1,0 +1,356 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"payouts/reconcile"
+)
+
+// FinanceWorkbook is what the finance workbook of a run shows (see
+// docs/workbook.md). The small parts are slices; the lists that grow with
+// the run are streams, read once, in the order given, straight into the
+// sheets.
+type FinanceWorkbook struct {
+	RunID        string
+	BusinessDate string // YYYY-MM-DD
+	Kind         string // nightly or rerun
+	WindowEnd    time.Time
+
+	// Currencies are the run's figures per currency, sorted by code: every
+	// currency of its sales, lines, balances, held sales and discrepancies.
+	Currencies []CurrencySummary
+	// DiscrepancyCounts count the run's discrepancies by kind, then
+	// currency ("" when a discrepancy has none), sorted.
+	DiscrepancyCounts []DiscrepancyCount
+	// History is the payout totals of the last runs up to this one, oldest
+	// first (see docs/workbook.md for which runs).
+	History []RunPayouts
+
+	// Participants streams the run's balances, by currency then
+	// participant.
+	Participants func(func(ParticipantBalance) error) error
+	// Contracts streams the contract versions of the run's co-producer
+	// lines.
+	Contracts func(func(ContractApplied) error) error
+	// HeldSales streams the sales the run held.
+	HeldSales func(func(HeldSale) error) error
+	// Discrepancies streams what the run reported (discrepancies.csv).
+	Discrepancies func(func(reconcile.Finding) error) error
+
+	// MaxRows is the last row a sheet may use; 0 is Excel's 1,048,576.
+	// Tests set less to see a list continue on a second sheet.
+	MaxRows int
+}
+
+// CurrencySummary is what a run did in one currency, from the database.
+type CurrencySummary struct {
+	Currency       string
+	SalesAllocated int64
+	Gross, Net     int64 // of the sales allocated
+	Affiliate      int64 // commission lines by role
+	Coproducer     int64
+	Lead           int64
+	Lines          int64 // number of lines
+}
+
+// DiscrepancyCount is how many discrepancies of a kind a run reported in
+// a currency.
+type DiscrepancyCount struct {
+	Kind     string
+	Currency string
+	Count    int64
+}
+
+// RunPayouts is one run's payout totals per currency, sorted by code.
+type RunPayouts struct {
+	RunID        string
+	BusinessDate string
+	Payouts      []CurrencyAmount
+}
+
+// CurrencyAmount is an amount in minor units of a currency.
+type CurrencyAmount struct {
+	Currency string
+	Amount   int64
+}
+
+// ParticipantBalance is one row of the balances table of a run, with the
+// participant's name.
+type ParticipantBalance struct {
+	ParticipantID  string
+	Name           string
+	Currency       string
+	BroughtForward int64
+	Commissions    int64
+	Reversals      int64
+	Adjustments    int64
+	Payout         int64
+	CarriedForward int64
+}
+
+// ContractApplied is one contract version's co-producer lines in a run.
+type ContractApplied struct {
+	ContractID     string
+	Version        int
+	CoproducerID   string
+	CoproducerName string
+	ProductID      string
+	Currency       string
+	Rate           reconcile.Rate
+	Scope          string
+	Sales          int64 // sales it took a commission on
+	Commissions    int64
+	Reversals      int64
+	Adjustments    int64
+}
+
+// HeldSale is a sale a run held (a blocking CAP_EXCEEDED or INVALID_SALE),
+// with the facts of the sale as the run saw them. Gross is the platform's
+// decimal text: a held sale's amounts may not fit its currency.
+type HeldSale struct {
+	SaleID    string
+	ProductID string
+	Currency  string
+	Gross     string
+	Kind      string
+	Detail    string
+}
+
+// WorkbookTotals are sums of what the workbook's lists hold, for the
+// publication to check against the database and the manifest.
+type WorkbookTotals struct {
+	Lines       map[string]int64 // commissions + reversals + adjustments of the Participants rows
+	Payouts     map[string]int64 // payout column of the Participants rows
+	PayoutCount map[string]int64 // Participants rows with a payout
+	Rows        int64            // data rows over all list sheets
+}
+
+// FinanceWorkbookName is the workbook's path in the run directory.
+func FinanceWorkbookName(runID string) string { return "finance-" + runID + ".xlsx" }
+
+// WriteFinanceWorkbook publishes the run's finance workbook at the root
+// of its directory. Its manifest entry counts the rows of its lists and
+// totals the payouts per currency.
+func (d *RunDir) WriteFinanceWorkbook(w FinanceWorkbook) (WorkbookTotals, error) {
+	rel := FinanceWorkbookName(w.RunID)
+	f, err := d.create(rel)
+	if err != nil {
+		return WorkbookTotals{}, err
+	}
+	tot, err := WriteFinanceWorkbook(f, tmpDirOf(f.path), w)
+	if err != nil {
+		f.Abort()
+		return tot, fmt.Errorf("%s: %w", rel, err)
+	}
+	totals, err := formatTotals(tot.Payouts)
+	if err != nil {
+		f.Abort()
+		return tot, fmt.Errorf("%s: %w", rel, err)
+	}
+	return tot, d.commit(f, rel, KindFinanceWorkbook, tot.Rows, totals)
+}
+
+// Sheet names of the finance workbook.
+const (
+	sheetSummary       = "Summary"
+	sheetParticipants  = "Participants"
+	sheetContracts     = "Contracts applied"
+	sheetHeldSales     = "Held sales"
+	sheetDiscrepancies = "Discrepancies"
+)
+
+// WriteFinanceWorkbook writes the finance workbook of w to out; temporary
+// files go to tmpDir.
+func WriteFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook) (WorkbookTotals, error) {
+	tot := WorkbookTotals{Lines: map[string]int64{}, Payouts: map[string]int64{}, PayoutCount: map[string]int64{}}
+	b, err := newXLSXBook(sheetSummary, w.MaxRows, w.WindowEnd, "Payouts "+w.RunID,
+		fmt.Sprintf("Finance workbook of %s run %s, business date %s", w.Kind, w.RunID, w.BusinessDate))
+	if err != nil {
+		return tot, err
+	}
+	codes := make([]string, len(w.Currencies))
+	for i, c := range w.Currencies {
+		codes[i] = c.Currency
+	}
+
+	participants, err := writeParticipants(b, codes, w.Participants, &tot)
+	if err != nil {
+		b.close()
+		return tot, err
+	}
+	contracts, err := writeContracts(b, codes, w.Contracts)
+	if err != nil {
+		b.close()
+		return tot, err
+	}
+	held, err := writeHeldSales(b, codes, w.HeldSales)
+	if err != nil {
+		b.close()
+		return tot, err
+	}
+	discrepancies, err := writeDiscrepancies(b, w.Discrepancies)
+	if err != nil {
+		b.close()
+		return tot, err
+	}
+	tot.Rows = participants.rows + contracts.rows + held.rows + discrepancies.rows
+	if err := writeSummary(b, w, participants, held); err != nil {
+		b.close()
+		return tot, err
+	}
+	return tot, b.save(out, tmpDir)
+}
+
+// Columns of the Participants sheet.
+const (
+	pcID = iota
+	pcName
+	pcCurrency
+	pcBroughtForward
+	pcCommissions
+	pcReversals
+	pcAdjustments
+	pcPayout
+	pcCarriedForward
+)
+
+func writeParticipants(b *xlsxBook, codes []string, rows func(func(ParticipantBalance) error) error, tot *WorkbookTotals) (*xlsxTable, error) {
+	t, err := b.newTable(tableSpec{name: sheetParticipants, curCol: pcCurrency,
+		columns: []xlsxColumn{{"Participant", 24}, {"Name", 32}, {"Currency", 10}, {"Brought forward", 20},
+			{"Commissions", 20}, {"Reversals", 20}, {"Adjustments", 20}, {"Payout", 20}, {"Carried forward", 20}},
+		totals: func(r totalsRow) ([]any, error) {
+			m := b.moneyTotal(r.cur)
+			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("participant(s)")), b.label(r.cur),
+				formula(r.sumIf(pcBroughtForward).Formula, m), formula(r.sumIf(pcCommissions).Formula, m),
+				formula(r.sumIf(pcReversals).Formula, m), formula(r.sumIf(pcAdjustments).Formula, m),
+				formula(r.sumIf(pcPayout).Formula, m), formula(r.sumIf(pcCarriedForward).Formula, m)}, b.err
+		}}, codes)
+	if err != nil {
+		return nil, err
+	}
+	if rows != nil {
+		err = rows(func(p ParticipantBalance) error {
+			tot.Lines[p.Currency] += p.Commissions + p.Reversals + p.Adjustments
+			tot.Payouts[p.Currency] += p.Payout
+			if p.Payout > 0 {
+				tot.PayoutCount[p.Currency]++
+			}
+			return t.add([]any{b.text(p.ParticipantID), b.text(p.Name), b.text(p.Currency),
+				b.money(p.BroughtForward, p.Currency), b.money(p.Commissions, p.Currency),
+				b.money(p.Reversals, p.Currency), b.money(p.Adjustments, p.Currency),
+				b.money(p.Payout, p.Currency), b.money(p.CarriedForward, p.Currency)})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("workbook: participants: %w", err)
+		}
+	}
+	return t, t.close()
+}
+
+// Columns of the Contracts applied sheet.
+const (
+	ccContract = iota
+	ccVersion
+	ccCoproducer
+	ccName
+	ccProduct
+	ccCurrency
+	ccRate
+	ccScope
+	ccSales
+	ccCommissions
+	ccReversals
+	ccAdjustments
+	ccAmount
+)
+
+func writeContracts(b *xlsxBook, codes []string, rows func(func(ContractApplied) error) error) (*xlsxTable, error) {
+	t, err := b.newTable(tableSpec{name: sheetContracts, curCol: ccCurrency,
+		columns: []xlsxColumn{{"Contract", 22}, {"Version", 9}, {"Co-producer", 22}, {"Name", 30}, {"Product", 22},
+			{"Currency", 10}, {"Rate", 10}, {"Scope", 11}, {"Sales", 10}, {"Commissions", 20}, {"Reversals", 20},
+			{"Adjustments", 20}, {"Amount", 20}},
+		totals: func(r totalsRow) ([]any, error) {
+			m := b.moneyTotal(r.cur)
+			return []any{b.label("Total"), nil, nil, nil, nil, b.label(r.cur), nil, nil,
+				formula(r.sumIf(ccSales).Formula, b.countTotal()), formula(r.sumIf(ccCommissions).Formula, m),
+				formula(r.sumIf(ccReversals).Formula, m), formula(r.sumIf(ccAdjustments).Formula, m),
+				formula(r.sumIf(ccAmount).Formula, m)}, b.err
+		}}, codes)
+	if err != nil {
+		return nil, err
+	}
+	if rows != nil {
+		err = rows(func(c ContractApplied) error {
+			return t.add([]any{b.text(c.ContractID), b.count(int64(c.Version)), b.text(c.CoproducerID),
+				b.text(c.CoproducerName), b.text(c.ProductID), b.text(c.Currency), b.rate(c.Rate), b.text(c.Scope),
+				b.count(c.Sales), b.money(c.Commissions, c.Currency), b.money(c.Reversals, c.Currency),
+				b.money(c.Adjustments, c.Currency), b.money(c.Commissions+c.Reversals+c.Adjustments, c.Currency)})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("workbook: contracts applied: %w", err)
+		}
+	}
+	return t, t.close()
+}
+
+// Columns of the Held sales sheet.
+const (
+	hcSale = iota
+	hcProduct
+	hcCurrency
+	hcGross
+	hcKind
+	hcDetail
+)
+
+func writeHeldSales(b *xlsxBook, codes []string, rows func(func(HeldSale) error) error) (*xlsxTable, error) {
+	t, err := b.newTable(tableSpec{name: sheetHeldSales, curCol: hcCurrency,
+		columns: []xlsxColumn{{"Sale", 24}, {"Product", 22}, {"Currency", 10}, {"Gross", 20}, {"Reason", 16},
+			{"Detail", 100}},
+		totals: func(r totalsRow) ([]any, error) {
+			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("sale(s)")), b.label(r.cur),
+				formula(r.sumIf(hcGross).Formula, b.moneyTotal(r.cur))}, b.err
+		}}, codes)
+	if err != nil {
+		return nil, err
+	}
+	if rows != nil {
+		err = rows(func(h HeldSale) error {
+			return t.add([]any{b.text(h.SaleID), b.text(h.ProductID), b.text(h.Currency),
+				b.decimalMoney(h.Gross, h.Currency), b.text(h.Kind), b.text(h.Detail)})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("workbook: held sales: %w", err)
+		}
+	}
+	return t, t.close()
+}
+
+func writeDiscrepancies(b *xlsxBook, rows func(func(reconcile.Finding) error) error) (*xlsxTable, error) {
+	t, err := b.newTable(tableSpec{name: sheetDiscrepancies,
+		columns: []xlsxColumn{{"Kind", 26}, {"Blocking", 10}, {"Sale", 22}, {"Invoice", 22}, {"Participant", 22},
+			{"Contract", 22}, {"Currency", 10}, {"Expected", 18}, {"Actual", 18}, {"Detail", 100}}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if rows != nil {
+		err = rows(func(f reconcile.Finding) error {
+			return t.add([]any{b.text(f.Kind), b.text(yesNo(f.Blocking)), b.text(f.SaleID), b.text(f.InvoiceID),
+				b.text(f.ParticipantID), b.text(f.ContractID), b.text(f.Currency), b.text(f.Expected),
+				b.text(f.Actual), b.text(f.Detail)})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("workbook: discrepancies: %w", err)
+		}
+	}
+	return t, t.close()
+}
+
+func yesNo(v bool) string {
+	if v {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,172 @@
+package reports
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// saveXLSX writes f to w as a deterministic zip: entries sorted by name,
+// every entry stamped modified, and nothing held in memory but excelize's
+// own state.
+//
+// excelize alone is not deterministic: it writes the parts of streamed
+// sheets in map order, and it builds the whole archive in a bytes.Buffer
+// before writing it out. So the archive is first written to a temporary
+// file next to the output (through excelize's ZipWriter hook, which is
+// handed excelize's buffer and leaves it empty), then copied entry by
+// entry, still compressed, in name order with fixed headers.
+func saveXLSX(f *excelize.File, w io.Writer, tmpDir string, modified time.Time) error {
+	tmp, err := os.CreateTemp(tmpDir, ".xlsx-*.zip.tmp")
+	if err != nil {
+		return fmt.Errorf("workbook: %w", err)
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(tmp) })
+	if err := f.Write(io.Discard); err != nil {
+		return fmt.Errorf("workbook: %w", err)
+	}
+	size, err := tmp.Seek(0, io.SeekEnd)
+	if err != nil {
+		return fmt.Errorf("workbook: %w", err)
+	}
+	return repackZip(tmp, size, w, modified)
+}
+
+// repackZip copies the entries of the archive in r to w sorted by name
+// (which puts [Content_Types].xml first), each with the same modification
+// time and no other varying header field. Entries are copied compressed,
+// as they are, except [Content_Types].xml, which is put in canonical form
+// (see canonicalContentTypes).
+func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time) error {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return fmt.Errorf("workbook: read back archive: %w", err)
+	}
+	files := append([]*zip.File(nil), zr.File...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	date, clock := msDosTime(zipModified(modified))
+	zw := zip.NewWriter(w)
+	for i, f := range files {
+		if i > 0 && files[i-1].Name == f.Name {
+			return fmt.Errorf("workbook: archive has %s twice", f.Name)
+		}
+		// Every field set here, nothing inherited: no extra fields, no
+		// flags but UTF-8 names, the same time on every entry.
+		h := &zip.FileHeader{
+			Name:               f.Name,
+			Method:             f.Method,
+			CRC32:              f.CRC32,
+			CompressedSize64:   f.CompressedSize64,
+			UncompressedSize64: f.UncompressedSize64,
+			ModifiedDate:       date,
+			ModifiedTime:       clock,
+			ReaderVersion:      20,
+		}
+		h.SetMode(fs.FileMode(0o600))
+		h.CreatorVersion = h.CreatorVersion&0xff00 | 20
+		if f.Name == contentTypesName {
+			if err := copyContentTypes(zw, f, h); err != nil {
+				return err
+			}
+			continue
+		}
+		raw, err := f.OpenRaw()
+		if err != nil {
+			return fmt.Errorf("workbook: %s: %w", f.Name, err)
+		}
+		out, err := zw.CreateRaw(h)
+		if err != nil {
+			return fmt.Errorf("workbook: %s: %w", f.Name, err)
+		}
+		if _, err := io.Copy(out, raw); err != nil {
+			return fmt.Errorf("workbook: %s: %w", f.Name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("workbook: %w", err)
+	}
+	return nil
+}
+
+const contentTypesName = "[Content_Types].xml"
+
+// copyContentTypes writes the content types entry in canonical form,
+// compressed again.
+func copyContentTypes(zw *zip.Writer, f *zip.File, h *zip.FileHeader) error {
+	r, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("workbook: %s: %w", f.Name, err)
+	}
+	body, err := io.ReadAll(r)
+	r.Close()
+	if err != nil {
+		return fmt.Errorf("workbook: %s: %w", f.Name, err)
+	}
+	nh := &zip.FileHeader{Name: h.Name, Method: zip.Deflate, ModifiedDate: h.ModifiedDate, ModifiedTime: h.ModifiedTime}
+	nh.SetMode(fs.FileMode(0o600))
+	out, err := zw.CreateHeader(nh)
+	if err != nil {
+		return fmt.Errorf("workbook: %s: %w", f.Name, err)
+	}
+	_, err = out.Write(canonicalContentTypes(body))
+	return err
+}
+
+var defaultElement = regexp.MustCompile(`<Default [^>]*>(</Default>)?`)
+
+// canonicalContentTypes sorts the run of <Default Extension=...> elements
+// of [Content_Types].xml. excelize appends the image extensions a drawing
+// may use in map order; their order means nothing to a reader.
+func canonicalContentTypes(body []byte) []byte {
+	locs := defaultElement.FindAllIndex(body, -1)
+	if len(locs) < 2 {
+		return body
+	}
+	elems := make([][]byte, len(locs))
+	for i, l := range locs {
+		if i > 0 && l[0] != locs[i-1][1] {
+			return body // not one run of elements: not what excelize writes; leave it
+		}
+		elems[i] = body[l[0]:l[1]]
+	}
+	sort.Slice(elems, func(i, j int) bool { return bytes.Compare(elems[i], elems[j]) < 0 })
+	out := append([]byte(nil), body[:locs[0][0]]...)
+	out = append(out, bytes.Join(elems, nil)...)
+	return append(out, body[locs[len(locs)-1][1]:]...)
+}
+
+// zipModified is the modification time stamped on every entry of a
+// workbook: the instant the document properties name, in UTC (zip headers
+// have no zone), to the two seconds a zip header can hold.
+func zipModified(t time.Time) time.Time {
+	t = t.UTC().Truncate(2 * time.Second)
+	if t.Year() < 1980 {
+		return time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return t
+}
+
+// msDosTime is t in the date and time fields of a zip header.
+func msDosTime(t time.Time) (date, clock uint16) {
+	date = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+	clock = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+	return date, clock
+}
+
+// tmpDirOf is the directory temporary archives of a file at path go to:
+// its own, so that they share its file system and a failed publication
+// cleans them up with the rest (run directories drop stray *.tmp files).
+func tmpDirOf(path string) string { return filepath.Dir(path) }

@@ -1,0 +1,34 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// SnapshotWorkbookFacts keeps, with the run, the source facts its finance
+// workbook shows that the platform may change later (migration 0004):
+// the names of the participants with a balance, the contract versions of
+// its co-producer lines, and the sales it held. It runs in the compute
+// transaction, after the balances and discrepancies are written, so the
+// facts are those the run computed with.
+func (r *RunTx) SnapshotWorkbookFacts(ctx context.Context) error {
+	for _, q := range []struct{ what, sql string }{
+		{"names", `INSERT INTO run_names (run_id, participant_id, name)
+			SELECT $1, p.participant_id, p.name FROM participants p
+			WHERE p.participant_id IN (SELECT participant_id FROM balances WHERE run_id = $1)`},
+		{"contract terms", `INSERT INTO run_contract_terms (run_id, contract_id, version, coproducer_id, product_id, rate_percent, scope)
+			SELECT $1, t.contract_id, t.version, t.coproducer_id, t.product_id, t.rate_percent, t.scope
+			FROM contract_terms t
+			WHERE (t.contract_id, t.version) IN
+				(SELECT contract_id, contract_version FROM lines WHERE run_id = $1 AND role = 'coproducer')`},
+		{"held sales", `INSERT INTO run_held_sales (run_id, sale_id, product_id, currency, gross)
+			SELECT $1, s.sale_id, s.product_id, s.currency, trim_scale(s.gross)::text FROM sales s
+			WHERE s.sale_id IN (SELECT sale_id FROM run_discrepancies
+				WHERE run_id = $1 AND blocking AND kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND sale_id IS NOT NULL)`},
+	} {
+		if _, err := r.tx.ExecContext(ctx, q.sql, r.RunID); err != nil {
+			return fmt.Errorf("run %s: keep the workbook's %s: %w", r.RunID, q.what, err)
+		}
+	}
+	return nil
+}
