@@ -127,11 +127,12 @@ func expected(w FinanceWorkbook) (lines, payouts, bf, carried map[string]int64) 
 	return
 }
 
-func writeSample(t *testing.T, w FinanceWorkbook) (string, WorkbookTotals) {
+// writeSample writes w streaming chunkRows rows at a time.
+func writeSample(t *testing.T, w FinanceWorkbook, chunkRows int) (string, WorkbookTotals) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "finance.xlsx")
 	var buf bytes.Buffer
-	tot, err := WriteFinanceWorkbook(&buf, t.TempDir(), w)
+	tot, err := writeFinanceWorkbook(&buf, t.TempDir(), w, chunkRows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func checkRecomputedSummary(t *testing.T, f *excelize.File, w FinanceWorkbook) {
 func TestFinanceWorkbookRecomputedByLibreOffice(t *testing.T) {
 	t.Parallel()
 	w := sampleWorkbook(40)
-	path, tot := writeSample(t, w)
+	path, tot := writeSample(t, w, 7) // rows streamed 7 at a time: chunks joined mid-sheet
 	lines, payouts, _, _ := expected(w)
 	for code, v := range lines {
 		if tot.Lines[code] != v || tot.Payouts[code] != payouts[code] {
@@ -230,7 +231,7 @@ func checkTextCells(t *testing.T, f *excelize.File, afterLibreOffice bool) {
 func TestFinanceWorkbookFormatsAsShown(t *testing.T) {
 	t.Parallel()
 	w := sampleWorkbook(12)
-	path, _ := writeSample(t, w)
+	path, _ := writeSample(t, w, defaultChunkRows)
 	sheets := sheettest.SheetsAsShown(t, path)
 	summary := sheets["Summary"]
 	if summary == nil {
@@ -294,7 +295,7 @@ func TestFinanceWorkbookContinuesLongSheets(t *testing.T) {
 	// 4 totals rows (BRL, JPY, KWD, XYZ), a blank and the header take
 	// rows 1-6: 4 data rows per sheet, so 25 participants need 7 sheets.
 	w.MaxRows = 10
-	path, tot := writeSample(t, w)
+	path, tot := writeSample(t, w, 3)
 	if tot.Rows != 25+1+3+2 {
 		t.Errorf("rows %d", tot.Rows)
 	}
@@ -396,6 +397,32 @@ func TestFinanceWorkbookIsDeterministic(t *testing.T) {
 	}
 	checkTextCells(t, f, false)
 	checkOnlyOurFormulas(t, f)
+}
+
+// TestFinanceWorkbookChunksDoNotShow streams the same workbook in chunks
+// of every size: the bytes do not change.
+func TestFinanceWorkbookChunksDoNotShow(t *testing.T) {
+	t.Parallel()
+	var want []byte
+	for _, chunk := range []int{defaultChunkRows, 1, 2, 5, 13, 46} {
+		var buf bytes.Buffer
+		if _, err := writeFinanceWorkbook(&buf, t.TempDir(), sampleWorkbook(40), chunk); err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = buf.Bytes()
+		} else if !bytes.Equal(want, buf.Bytes()) {
+			t.Errorf("chunks of %d rows give other bytes than chunks of %d", chunk, defaultChunkRows)
+		}
+	}
+	// And nothing is left in the temporary directory.
+	dir := t.TempDir()
+	if _, err := writeFinanceWorkbook(&bytes.Buffer{}, dir, sampleWorkbook(40), 3); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
 }
 
 func sortedStrings(s []string) bool {

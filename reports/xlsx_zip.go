@@ -17,7 +17,8 @@ import (
 
 // saveXLSX writes f to w as a deterministic zip: entries sorted by name,
 // every entry stamped modified, and nothing held in memory but excelize's
-// own state.
+// own state. The entries named in parts are replaced by the content of
+// their files (sheets streamed elsewhere: see xlsxTable).
 //
 // excelize alone is not deterministic: it writes the parts of streamed
 // sheets in map order, and it builds the whole archive in a bytes.Buffer
@@ -25,7 +26,7 @@ import (
 // file next to the output (through excelize's ZipWriter hook, which is
 // handed excelize's buffer and leaves it empty), then copied entry by
 // entry, still compressed, in name order with fixed headers.
-func saveXLSX(f *excelize.File, w io.Writer, tmpDir string, modified time.Time) error {
+func saveXLSX(f *excelize.File, w io.Writer, tmpDir string, modified time.Time, parts map[string]*os.File) error {
 	tmp, err := os.CreateTemp(tmpDir, ".xlsx-*.zip.tmp")
 	if err != nil {
 		return fmt.Errorf("workbook: %w", err)
@@ -42,15 +43,50 @@ func saveXLSX(f *excelize.File, w io.Writer, tmpDir string, modified time.Time) 
 	if err != nil {
 		return fmt.Errorf("workbook: %w", err)
 	}
-	return repackZip(tmp, size, w, modified)
+	return repackZip(tmp, size, w, modified, parts)
 }
+
+// extractPart writes the workbook f and keeps only its part name, to w.
+func extractPart(f *excelize.File, name string, w io.Writer) error {
+	c := &partCapture{name: name, w: w}
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return c })
+	if err := f.Write(io.Discard); err != nil {
+		return err
+	}
+	if !c.found {
+		return fmt.Errorf("no part %s", name)
+	}
+	return nil
+}
+
+// partCapture is a zip writer that keeps one entry, unzipped, and
+// discards the others.
+type partCapture struct {
+	name  string
+	w     io.Writer
+	found bool
+}
+
+func (c *partCapture) Create(name string) (io.Writer, error) {
+	if name != c.name {
+		return io.Discard, nil
+	}
+	if c.found {
+		return nil, fmt.Errorf("part %s written twice", name)
+	}
+	c.found = true
+	return c.w, nil
+}
+
+func (c *partCapture) AddFS(fs.FS) error { return fmt.Errorf("workbook: AddFS is not supported") }
+func (c *partCapture) Close() error      { return nil }
 
 // repackZip copies the entries of the archive in r to w sorted by name
 // (which puts [Content_Types].xml first), each with the same modification
 // time and no other varying header field. Entries are copied compressed,
 // as they are, except [Content_Types].xml, which is put in canonical form
 // (see canonicalContentTypes).
-func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time) error {
+func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time, parts map[string]*os.File) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return fmt.Errorf("workbook: read back archive: %w", err)
@@ -58,6 +94,7 @@ func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time) error
 	files := append([]*zip.File(nil), zr.File...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	date, clock := msDosTime(zipModified(modified))
+	used := 0
 	zw := zip.NewWriter(w)
 	for i, f := range files {
 		if i > 0 && files[i-1].Name == f.Name {
@@ -83,6 +120,13 @@ func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time) error
 			}
 			continue
 		}
+		if part, ok := parts[f.Name]; ok {
+			if err := copyPart(zw, part, h); err != nil {
+				return fmt.Errorf("workbook: %s: %w", f.Name, err)
+			}
+			used++
+			continue
+		}
 		raw, err := f.OpenRaw()
 		if err != nil {
 			return fmt.Errorf("workbook: %s: %w", f.Name, err)
@@ -98,7 +142,31 @@ func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time) error
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("workbook: %w", err)
 	}
+	if used != len(parts) {
+		return fmt.Errorf("workbook: %d streamed sheets have no part in the archive", len(parts)-used)
+	}
 	return nil
+}
+
+// copyPart writes the content of file as the entry of h, compressed.
+func copyPart(zw *zip.Writer, file *os.File, h *zip.FileHeader) error {
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	out, err := zw.CreateHeader(deflated(h))
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, file)
+	return err
+}
+
+// deflated is a header for an entry compressed here, with the fixed
+// fields of h.
+func deflated(h *zip.FileHeader) *zip.FileHeader {
+	nh := &zip.FileHeader{Name: h.Name, Method: zip.Deflate, ModifiedDate: h.ModifiedDate, ModifiedTime: h.ModifiedTime}
+	nh.SetMode(fs.FileMode(0o600))
+	return nh
 }
 
 const contentTypesName = "[Content_Types].xml"
@@ -115,9 +183,7 @@ func copyContentTypes(zw *zip.Writer, f *zip.File, h *zip.FileHeader) error {
 	if err != nil {
 		return fmt.Errorf("workbook: %s: %w", f.Name, err)
 	}
-	nh := &zip.FileHeader{Name: h.Name, Method: zip.Deflate, ModifiedDate: h.ModifiedDate, ModifiedTime: h.ModifiedTime}
-	nh.SetMode(fs.FileMode(0o600))
-	out, err := zw.CreateHeader(nh)
+	out, err := zw.CreateHeader(deflated(h))
 	if err != nil {
 		return fmt.Errorf("workbook: %s: %w", f.Name, err)
 	}
