@@ -476,3 +476,26 @@ func TestMoneyFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestFinanceWorkbookOfAnEmptyRun: a run with nothing in it still gets a
+// workbook with every sheet and its headers.
+func TestFinanceWorkbookOfAnEmptyRun(t *testing.T) {
+	t.Parallel()
+	w := FinanceWorkbook{RunID: "nightly-20260101", BusinessDate: "2026-01-01", Kind: "nightly",
+		WindowEnd: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}
+	path, tot := writeSample(t, w, defaultChunkRows)
+	if tot.Rows != 0 || len(tot.Payouts) != 0 {
+		t.Errorf("totals %+v", tot)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), "|"); got != "Summary|Participants|Contracts applied|Held sales|Discrepancies" {
+		t.Errorf("sheets %s", got)
+	}
+	if v, _ := f.GetCellValue("Participants", "A1"); v != "Participant" {
+		t.Errorf("Participants A1 = %q, want the header", v)
+	}
+}
