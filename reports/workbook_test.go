@@ -499,3 +499,37 @@ func TestFinanceWorkbookOfAnEmptyRun(t *testing.T) {
 		t.Errorf("Participants A1 = %q, want the header", v)
 	}
 }
+
+func TestSpillBuffer(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := &spillBuffer{dir: dir, limit: 10}
+	var want bytes.Buffer
+	for i := 0; i < 5; i++ {
+		chunk := []byte(fmt.Sprintf("<row r=\"%d\"/>", i))
+		want.Write(chunk)
+		if _, err := s.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+		if spilled := s.file != nil; spilled != (want.Len() > 10) {
+			t.Errorf("after %d bytes: spilled %v", want.Len(), spilled)
+		}
+	}
+	for i := 0; i < 2; i++ { // read twice: the part is read from its start each time
+		r, err := s.reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if _, err := got.ReadFrom(r); err != nil || got.String() != want.String() {
+			t.Errorf("read %q (%v), want %q", got.String(), err, want.String())
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Errorf("%d temporary files, want 1", len(left))
+	}
+	s.release()
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("temporary files left after release: %v", left)
+	}
+}

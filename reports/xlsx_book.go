@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -22,8 +21,8 @@ type xlsxBook struct {
 	styles  *xlsxStyles
 	maxRows int
 	stamp   time.Time
-	tmpDir  string              // temporary files ("": the system's)
-	parts   map[string]*os.File // streamed sheets' parts, by part name (see xlsxTable)
+	tmpDir  string                  // temporary files ("": the system's)
+	parts   map[string]*spillBuffer // streamed sheets' parts, by part name (see xlsxTable)
 	tables  []*xlsxTable
 	// chunkRows is how many rows a sheet streams in one scratch workbook
 	// (see xlsxTable): a few hundred KiB of sheet XML.
@@ -45,7 +44,7 @@ func newXLSXBook(first string, maxRows int, stamp time.Time, title, subject, tmp
 	}
 	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
 	b := &xlsxBook{f: f, styles: newXLSXStyles(f), maxRows: min(maxRows, excelize.TotalRows), stamp: stamp,
-		tmpDir: tmpDir, parts: map[string]*os.File{}, chunkRows: defaultChunkRows}
+		tmpDir: tmpDir, parts: map[string]*spillBuffer{}, chunkRows: defaultChunkRows}
 	if err := f.SetSheetName("Sheet1", first); err != nil {
 		return nil, fmt.Errorf("workbook: %w", err)
 	}
@@ -70,7 +69,7 @@ func (b *xlsxBook) save(w io.Writer) error {
 	if b.err != nil {
 		return b.err
 	}
-	return saveXLSX(b.f, w, b.tmpDir, b.stamp, b.parts)
+	return saveXLSX(b.f, w, b.stamp, b.parts)
 }
 
 // close releases the temporary files (of a workbook saved or not).
@@ -78,9 +77,8 @@ func (b *xlsxBook) close() {
 	for _, t := range b.tables {
 		t.abort()
 	}
-	for name, f := range b.parts {
-		f.Close()
-		os.Remove(f.Name())
+	for name, p := range b.parts {
+		p.release()
 		delete(b.parts, name)
 	}
 	b.f.Close()

@@ -1,10 +1,8 @@
 package reports
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -29,7 +27,8 @@ import (
 // sheet's buffer until the whole file is written: the lists of a run of a
 // million sales held 110 MiB that way. So rows are streamed in chunks of
 // chunkRows, each in a scratch workbook of its own whose sheet part is
-// appended to a temporary file as soon as the chunk is done; the scratch
+// appended to the sheet's part (in memory up to 4 MiB, then in a
+// temporary file) as soon as the chunk is done; the scratch
 // workbook is then dropped, and one chunk is in memory at a time. The
 // main workbook holds an empty sheet of the same name, whose part the
 // saved archive replaces by the assembled one (see saveXLSX). Style ids
@@ -86,7 +85,7 @@ type xlsxTable struct {
 	spec       tableSpec
 	currencies []string // one totals row each, in this order
 	parts      []sheetPart
-	part       *bufio.Writer  // the current sheet's part being assembled
+	part       *spillBuffer   // the current sheet's part being assembled
 	chunks     int            // chunks of the current sheet appended to part
 	scratch    *excelize.File // the workbook the current chunk is streamed in
 	sw         *excelize.StreamWriter
@@ -136,18 +135,13 @@ func (t *xlsxTable) startSheet() error {
 	if _, err := t.wb.f.NewSheet(name); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
-	part, err := os.CreateTemp(t.wb.tmpDir, ".xlsx-sheet-*.tmp")
-	if err != nil {
-		return fmt.Errorf("workbook: sheet %s: %w", name, err)
-	}
 	path, err := sheetPath(t.wb.f, name)
 	if err != nil {
-		part.Close()
-		os.Remove(part.Name())
 		return err
 	}
-	t.wb.parts[path] = part
-	t.part, t.chunks, t.row = bufio.NewWriterSize(part, 64<<10), 0, 0
+	t.part = &spillBuffer{dir: t.wb.tmpDir, limit: spillLimit}
+	t.wb.parts[path] = t.part
+	t.chunks, t.row = 0, 0
 	h := t.headerRow()
 	t.parts = append(t.parts, sheetPart{name: name, first: h + 1, last: h})
 	if err := t.startChunk(); err != nil {
@@ -292,13 +286,7 @@ func (t *xlsxTable) finishSheet() error {
 	if err := t.wb.f.AutoFilter(p.name, ref, nil); err != nil {
 		return fmt.Errorf("workbook: sheet %s: autofilter: %w", p.name, err)
 	}
-	if err := t.finishChunk(true); err != nil {
-		return err
-	}
-	if err := t.part.Flush(); err != nil {
-		return fmt.Errorf("workbook: sheet %s: %w", p.name, err)
-	}
-	return nil
+	return t.finishChunk(true)
 }
 
 // abort drops the sheet being streamed, if any.

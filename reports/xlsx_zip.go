@@ -16,34 +16,72 @@ import (
 )
 
 // saveXLSX writes f to w as a deterministic zip: entries sorted by name,
-// every entry stamped modified, and nothing held in memory but excelize's
-// own state. The entries named in parts are replaced by the content of
-// their files (sheets streamed elsewhere: see xlsxTable).
+// every entry stamped modified. The entries named in parts are replaced by
+// their content (sheets streamed in chunks: see xlsxTable).
 //
 // excelize alone is not deterministic: it writes the parts of streamed
-// sheets in map order, and it builds the whole archive in a bytes.Buffer
-// before writing it out. So the archive is first written to a temporary
-// file next to the output (through excelize's ZipWriter hook, which is
-// handed excelize's buffer and leaves it empty), then copied entry by
-// entry, still compressed, in name order with fixed headers.
-func saveXLSX(f *excelize.File, w io.Writer, tmpDir string, modified time.Time, parts map[string]*os.File) error {
-	tmp, err := os.CreateTemp(tmpDir, ".xlsx-*.zip.tmp")
+// sheets in map order, and lists image types in [Content_Types].xml in map
+// order. So its archive is read back and copied entry by entry, still
+// compressed, in name order with fixed headers. That archive is built in
+// memory, which is small: the lists are not in it but in parts.
+func saveXLSX(f *excelize.File, w io.Writer, modified time.Time, parts map[string]*spillBuffer) error {
+	buf, err := f.WriteToBuffer()
 	if err != nil {
 		return fmt.Errorf("workbook: %w", err)
 	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}()
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(tmp) })
-	if err := f.Write(io.Discard); err != nil {
-		return fmt.Errorf("workbook: %w", err)
+	return repackZip(bytes.NewReader(buf.Bytes()), int64(buf.Len()), w, modified, parts)
+}
+
+// spillBuffer holds a sheet part in memory up to limit bytes and in a
+// temporary file in dir beyond: a statement's sheets stay in memory, a big
+// run's lists go to disk.
+type spillBuffer struct {
+	dir   string
+	limit int
+	buf   bytes.Buffer
+	file  *os.File
+}
+
+// spillLimit is how much of a sheet part stays in memory.
+const spillLimit = 4 << 20
+
+func (s *spillBuffer) Write(p []byte) (int, error) {
+	if s.file == nil && s.buf.Len()+len(p) > s.limit {
+		f, err := os.CreateTemp(s.dir, ".xlsx-sheet-*.tmp")
+		if err != nil {
+			return 0, err
+		}
+		s.file = f
+		if _, err := s.buf.WriteTo(f); err != nil {
+			return 0, err
+		}
+		s.buf = bytes.Buffer{}
 	}
-	size, err := tmp.Seek(0, io.SeekEnd)
-	if err != nil {
-		return fmt.Errorf("workbook: %w", err)
+	if s.file != nil {
+		return s.file.Write(p)
 	}
-	return repackZip(tmp, size, w, modified, parts)
+	return s.buf.Write(p)
+}
+
+// reader reads the part from its start.
+func (s *spillBuffer) reader() (io.Reader, error) {
+	if s.file == nil {
+		return bytes.NewReader(s.buf.Bytes()), nil
+	}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return s.file, nil
+}
+
+// release drops the part and its temporary file.
+func (s *spillBuffer) release() {
+	s.buf = bytes.Buffer{}
+	if s.file != nil {
+		s.file.Close()
+		os.Remove(s.file.Name())
+		s.file = nil
+	}
 }
 
 // extractPart writes the workbook f and keeps only its part name, to w.
@@ -86,7 +124,7 @@ func (c *partCapture) Close() error      { return nil }
 // time and no other varying header field. Entries are copied compressed,
 // as they are, except [Content_Types].xml, which is put in canonical form
 // (see canonicalContentTypes).
-func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time, parts map[string]*os.File) error {
+func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time, parts map[string]*spillBuffer) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return fmt.Errorf("workbook: read back archive: %w", err)
@@ -148,16 +186,17 @@ func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time, parts
 	return nil
 }
 
-// copyPart writes the content of file as the entry of h, compressed.
-func copyPart(zw *zip.Writer, file *os.File, h *zip.FileHeader) error {
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
+// copyPart writes the content of part as the entry of h, compressed.
+func copyPart(zw *zip.Writer, part *spillBuffer, h *zip.FileHeader) error {
+	r, err := part.reader()
+	if err != nil {
 		return err
 	}
 	out, err := zw.CreateHeader(deflated(h))
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(out, file)
+	_, err = io.Copy(out, r)
 	return err
 }
 
@@ -232,7 +271,7 @@ func msDosTime(t time.Time) (date, clock uint16) {
 	return date, clock
 }
 
-// tmpDirOf is the directory temporary archives of a file at path go to:
-// its own, so that they share its file system and a failed publication
-// cleans them up with the rest (run directories drop stray *.tmp files).
+// tmpDirOf is the directory temporary files of a file at path go to: its
+// own, so that they share its file system and a failed publication cleans
+// them up with the rest (run directories drop stray *.tmp files).
 func tmpDirOf(path string) string { return filepath.Dir(path) }
