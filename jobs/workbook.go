@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -132,6 +133,7 @@ func publishStatements(ctx context.Context, st *store.Store, dir *reports.RunDir
 	if err != nil {
 		return err
 	}
+	b.tmpDir = dir.Path
 	b.done = func(w *reports.StatementWriter, _ string) error { return dir.WriteStatement(w) }
 	if err := st.StatementRows(ctx, []string{run.RunID}, "", b.add); err != nil {
 		b.abort()
@@ -168,7 +170,7 @@ func WriteStatement(ctx context.Context, st *store.Store, participantID string, 
 	if err != nil {
 		return res, err
 	}
-	b.name = name
+	b.name, b.tmpDir = name, filepath.Dir(path)
 	wrote := false
 	b.done = func(w *reports.StatementWriter, _ string) error {
 		wrote = true
@@ -203,6 +205,7 @@ type statementBuilder struct {
 	count    int       // runs covered
 	stamp    time.Time // window end of the last run
 	name     string    // the participant's name, when known beforehand (one participant)
+	tmpDir   string    // where the statements' temporary files go
 	done     func(w *reports.StatementWriter, participantID string) error
 
 	participant string
@@ -277,7 +280,7 @@ func (b *statementBuilder) start() error {
 		return nil
 	}
 	h := reports.StatementHeader{ParticipantID: b.participant, Name: b.name, From: b.from, To: b.to, Runs: b.count,
-		Stamp: b.stamp, MaxRows: testWorkbookMaxRows}
+		Stamp: b.stamp, MaxRows: testWorkbookMaxRows, TmpDir: b.tmpDir}
 	at := map[string]int{}
 	for _, r := range b.balances {
 		i, ok := at[r.Currency]

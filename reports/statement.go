@@ -26,7 +26,8 @@ type StatementHeader struct {
 	// Balances are the participant's opening and closing balance per
 	// currency over the runs, sorted by currency.
 	Balances []StatementBalance
-	MaxRows  int // the last row a sheet may use; 0 is Excel's
+	MaxRows  int    // the last row a sheet may use; 0 is Excel's
+	TmpDir   string // where temporary files go ("": the system's)
 }
 
 // StatementBalance is a participant's balance in one currency before the
@@ -102,7 +103,7 @@ const (
 // NewStatement starts the statement of h.
 func NewStatement(h StatementHeader) (*StatementWriter, error) {
 	b, err := newXLSXBook(sheetStatement, h.MaxRows, h.Stamp, "Statement "+h.ParticipantID,
-		fmt.Sprintf("Payout statement of %s, business dates %s to %s", h.ParticipantID, h.From, h.To))
+		fmt.Sprintf("Payout statement of %s, business dates %s to %s", h.ParticipantID, h.From, h.To), h.TmpDir)
 	if err != nil {
 		return nil, err
 	}
@@ -194,10 +195,9 @@ var statementLabels = [nStatementFigures]string{
 // the row above.
 const statementFirstRow = 9
 
-// WriteTo finishes the statement and writes it to out (temporary files in
-// tmpDir). It returns the rows of its lists and its lines' total per
-// currency.
-func (s *StatementWriter) WriteTo(out io.Writer, tmpDir string) (rows int64, lineTotals map[string]int64, err error) {
+// Write finishes the statement and writes it to out. It returns the
+// rows of its lists and its lines' total per currency.
+func (s *StatementWriter) Write(out io.Writer) (rows int64, lineTotals map[string]int64, err error) {
 	b := s.b
 	if err := s.lines.close(); err != nil {
 		b.close()
@@ -211,7 +211,7 @@ func (s *StatementWriter) WriteTo(out io.Writer, tmpDir string) (rows int64, lin
 		b.close()
 		return 0, nil, err
 	}
-	if err := b.save(out, tmpDir); err != nil {
+	if err := b.save(out); err != nil {
 		return 0, nil, err
 	}
 	return s.lines.rows + s.payouts.rows, s.sums, nil
@@ -328,7 +328,7 @@ func (d *RunDir) WriteStatement(s *StatementWriter) error {
 		s.Abort()
 		return err
 	}
-	rows, sums, err := s.WriteTo(f, tmpDirOf(f.path))
+	rows, sums, err := s.Write(f)
 	if err != nil {
 		f.Abort()
 		return fmt.Errorf("%s: %w", rel, err)
@@ -349,7 +349,7 @@ func WriteStatementFile(path string, s *StatementWriter) error {
 		s.Abort()
 		return err
 	}
-	if _, _, err := s.WriteTo(f, tmpDirOf(path)); err != nil {
+	if _, _, err := s.Write(f); err != nil {
 		f.Abort()
 		return fmt.Errorf("%s: %w", path, err)
 	}

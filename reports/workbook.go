@@ -164,12 +164,19 @@ const (
 // WriteFinanceWorkbook writes the finance workbook of w to out; temporary
 // files go to tmpDir.
 func WriteFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook) (WorkbookTotals, error) {
+	return writeFinanceWorkbook(out, tmpDir, w, defaultChunkRows)
+}
+
+// writeFinanceWorkbook is WriteFinanceWorkbook streaming chunkRows rows at
+// a time (tests make chunks small).
+func writeFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook, chunkRows int) (WorkbookTotals, error) {
 	tot := WorkbookTotals{Lines: map[string]int64{}, Payouts: map[string]int64{}, PayoutCount: map[string]int64{}}
 	b, err := newXLSXBook(sheetSummary, w.MaxRows, w.WindowEnd, "Payouts "+w.RunID,
-		fmt.Sprintf("Finance workbook of %s run %s, business date %s", w.Kind, w.RunID, w.BusinessDate))
+		fmt.Sprintf("Finance workbook of %s run %s, business date %s", w.Kind, w.RunID, w.BusinessDate), tmpDir)
 	if err != nil {
 		return tot, err
 	}
+	b.chunkRows = chunkRows
 	codes := make([]string, len(w.Currencies))
 	for i, c := range w.Currencies {
 		codes[i] = c.Currency
@@ -200,7 +207,7 @@ func WriteFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook) (Work
 		b.close()
 		return tot, err
 	}
-	return tot, b.save(out, tmpDir)
+	return tot, b.save(out)
 }
 
 // Columns of the Participants sheet.

@@ -127,11 +127,12 @@ func expected(w FinanceWorkbook) (lines, payouts, bf, carried map[string]int64) 
 	return
 }
 
-func writeSample(t *testing.T, w FinanceWorkbook) (string, WorkbookTotals) {
+// writeSample writes w streaming chunkRows rows at a time.
+func writeSample(t *testing.T, w FinanceWorkbook, chunkRows int) (string, WorkbookTotals) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "finance.xlsx")
 	var buf bytes.Buffer
-	tot, err := WriteFinanceWorkbook(&buf, t.TempDir(), w)
+	tot, err := writeFinanceWorkbook(&buf, t.TempDir(), w, chunkRows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func checkRecomputedSummary(t *testing.T, f *excelize.File, w FinanceWorkbook) {
 func TestFinanceWorkbookRecomputedByLibreOffice(t *testing.T) {
 	t.Parallel()
 	w := sampleWorkbook(40)
-	path, tot := writeSample(t, w)
+	path, tot := writeSample(t, w, 7) // rows streamed 7 at a time: chunks joined mid-sheet
 	lines, payouts, _, _ := expected(w)
 	for code, v := range lines {
 		if tot.Lines[code] != v || tot.Payouts[code] != payouts[code] {
@@ -230,7 +231,7 @@ func checkTextCells(t *testing.T, f *excelize.File, afterLibreOffice bool) {
 func TestFinanceWorkbookFormatsAsShown(t *testing.T) {
 	t.Parallel()
 	w := sampleWorkbook(12)
-	path, _ := writeSample(t, w)
+	path, _ := writeSample(t, w, defaultChunkRows)
 	sheets := sheettest.SheetsAsShown(t, path)
 	summary := sheets["Summary"]
 	if summary == nil {
@@ -294,7 +295,7 @@ func TestFinanceWorkbookContinuesLongSheets(t *testing.T) {
 	// 4 totals rows (BRL, JPY, KWD, XYZ), a blank and the header take
 	// rows 1-6: 4 data rows per sheet, so 25 participants need 7 sheets.
 	w.MaxRows = 10
-	path, tot := writeSample(t, w)
+	path, tot := writeSample(t, w, 3)
 	if tot.Rows != 25+1+3+2 {
 		t.Errorf("rows %d", tot.Rows)
 	}
@@ -398,6 +399,32 @@ func TestFinanceWorkbookIsDeterministic(t *testing.T) {
 	checkOnlyOurFormulas(t, f)
 }
 
+// TestFinanceWorkbookChunksDoNotShow streams the same workbook in chunks
+// of every size: the bytes do not change.
+func TestFinanceWorkbookChunksDoNotShow(t *testing.T) {
+	t.Parallel()
+	var want []byte
+	for _, chunk := range []int{defaultChunkRows, 1, 2, 5, 13, 46} {
+		var buf bytes.Buffer
+		if _, err := writeFinanceWorkbook(&buf, t.TempDir(), sampleWorkbook(40), chunk); err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = buf.Bytes()
+		} else if !bytes.Equal(want, buf.Bytes()) {
+			t.Errorf("chunks of %d rows give other bytes than chunks of %d", chunk, defaultChunkRows)
+		}
+	}
+	// And nothing is left in the temporary directory.
+	dir := t.TempDir()
+	if _, err := writeFinanceWorkbook(&bytes.Buffer{}, dir, sampleWorkbook(40), 3); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
 func sortedStrings(s []string) bool {
 	for i := 1; i < len(s); i++ {
 		if s[i-1] > s[i] {
@@ -447,5 +474,62 @@ func TestMoneyFormats(t *testing.T) {
 		if got := moneyValue(minor, cur); got != want {
 			t.Errorf("moneyValue(%d) = %v, want %v", minor, got, want)
 		}
+	}
+}
+
+// TestFinanceWorkbookOfAnEmptyRun: a run with nothing in it still gets a
+// workbook with every sheet and its headers.
+func TestFinanceWorkbookOfAnEmptyRun(t *testing.T) {
+	t.Parallel()
+	w := FinanceWorkbook{RunID: "nightly-20260101", BusinessDate: "2026-01-01", Kind: "nightly",
+		WindowEnd: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}
+	path, tot := writeSample(t, w, defaultChunkRows)
+	if tot.Rows != 0 || len(tot.Payouts) != 0 {
+		t.Errorf("totals %+v", tot)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), "|"); got != "Summary|Participants|Contracts applied|Held sales|Discrepancies" {
+		t.Errorf("sheets %s", got)
+	}
+	if v, _ := f.GetCellValue("Participants", "A1"); v != "Participant" {
+		t.Errorf("Participants A1 = %q, want the header", v)
+	}
+}
+
+func TestSpillBuffer(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := &spillBuffer{dir: dir, limit: 10}
+	var want bytes.Buffer
+	for i := 0; i < 5; i++ {
+		chunk := []byte(fmt.Sprintf("<row r=\"%d\"/>", i))
+		want.Write(chunk)
+		if _, err := s.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+		if spilled := s.file != nil; spilled != (want.Len() > 10) {
+			t.Errorf("after %d bytes: spilled %v", want.Len(), spilled)
+		}
+	}
+	for i := 0; i < 2; i++ { // read twice: the part is read from its start each time
+		r, err := s.reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if _, err := got.ReadFrom(r); err != nil || got.String() != want.String() {
+			t.Errorf("read %q (%v), want %q", got.String(), err, want.String())
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Errorf("%d temporary files, want 1", len(left))
+	}
+	s.release()
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("temporary files left after release: %v", left)
 	}
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -20,19 +21,30 @@ type xlsxBook struct {
 	styles  *xlsxStyles
 	maxRows int
 	stamp   time.Time
-	err     error // the first error of a cell helper; checked when rows are written
+	tmpDir  string                  // temporary files ("": the system's)
+	parts   map[string]*spillBuffer // streamed sheets' parts, by part name (see xlsxTable)
+	tables  []*xlsxTable
+	// chunkRows is how many rows a sheet streams in one scratch workbook
+	// (see xlsxTable): a few hundred KiB of sheet XML.
+	chunkRows int
+	chunk     bytes.Buffer // a chunk's part, reused
+	err       error        // the first error of a cell helper; checked when rows are written
 }
+
+// defaultChunkRows is the chunk of rows streamed at a time.
+const defaultChunkRows = 2000
 
 // newXLSXBook starts a workbook whose first sheet is named first. stamp
 // is the instant the document says it was created and modified (never the
 // wall clock: the same data must give the same bytes); maxRows is the last
-// row a sheet may use (0: Excel's 1,048,576).
-func newXLSXBook(first string, maxRows int, stamp time.Time, title, subject string) (*xlsxBook, error) {
+// row a sheet may use (0: Excel's 1,048,576); temporary files go to tmpDir.
+func newXLSXBook(first string, maxRows int, stamp time.Time, title, subject, tmpDir string) (*xlsxBook, error) {
 	if maxRows <= 0 {
 		maxRows = excelize.TotalRows
 	}
-	f := excelize.NewFile()
-	b := &xlsxBook{f: f, styles: newXLSXStyles(f), maxRows: min(maxRows, excelize.TotalRows), stamp: stamp}
+	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
+	b := &xlsxBook{f: f, styles: newXLSXStyles(f), maxRows: min(maxRows, excelize.TotalRows), stamp: stamp,
+		tmpDir: tmpDir, parts: map[string]*spillBuffer{}, chunkRows: defaultChunkRows}
 	if err := f.SetSheetName("Sheet1", first); err != nil {
 		return nil, fmt.Errorf("workbook: %w", err)
 	}
@@ -50,18 +62,27 @@ func newXLSXBook(first string, maxRows int, stamp time.Time, title, subject stri
 	return b, nil
 }
 
-// save writes the workbook to w (see saveXLSX) and releases excelize's
+// save writes the workbook to w (see saveXLSX) and releases the
 // temporary files.
-func (b *xlsxBook) save(w io.Writer, tmpDir string) error {
-	defer b.f.Close()
+func (b *xlsxBook) save(w io.Writer) error {
+	defer b.close()
 	if b.err != nil {
 		return b.err
 	}
-	return saveXLSX(b.f, w, tmpDir, b.stamp)
+	return saveXLSX(b.f, w, b.stamp, b.parts)
 }
 
-// close releases excelize's temporary files of a workbook not saved.
-func (b *xlsxBook) close() { b.f.Close() }
+// close releases the temporary files (of a workbook saved or not).
+func (b *xlsxBook) close() {
+	for _, t := range b.tables {
+		t.abort()
+	}
+	for name, p := range b.parts {
+		p.release()
+		delete(b.parts, name)
+	}
+	b.f.Close()
+}
 
 func (b *xlsxBook) keep(id int, err error) int {
 	if err != nil && b.err == nil {

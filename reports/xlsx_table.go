@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -20,6 +21,18 @@ import (
 // A table that would pass the sheet's last row continues on a new sheet,
 // "Name (2)", with the same layout; each sheet's totals cover its own rows
 // and the Summary adds the sheets up.
+//
+// Memory: excelize's StreamWriter keeps up to 16 MiB of a sheet in a
+// buffer (twice that while the buffer grows) and keeps every streamed
+// sheet's buffer until the whole file is written: the lists of a run of a
+// million sales held 110 MiB that way. So rows are streamed in chunks of
+// chunkRows, each in a scratch workbook of its own whose sheet part is
+// appended to the sheet's part (in memory up to 4 MiB, then in a
+// temporary file) as soon as the chunk is done; the scratch
+// workbook is then dropped, and one chunk is in memory at a time. The
+// main workbook holds an empty sheet of the same name, whose part the
+// saved archive replaces by the assembled one (see saveXLSX). Style ids
+// are the main workbook's: a StreamWriter writes the ids it is given.
 
 // xlsxColumn is a column of a table: its header and width (in characters).
 type xlsxColumn struct {
@@ -72,15 +85,24 @@ type xlsxTable struct {
 	spec       tableSpec
 	currencies []string // one totals row each, in this order
 	parts      []sheetPart
+	part       *spillBuffer   // the current sheet's part being assembled
+	chunks     int            // chunks of the current sheet appended to part
+	scratch    *excelize.File // the workbook the current chunk is streamed in
 	sw         *excelize.StreamWriter
+	chunkRows  int   // rows in the current chunk
 	row        int   // last row written on the current sheet
 	rows       int64 // data rows written, all sheets
 }
+
+// scratchSheet is the sheet a table's sheet is streamed into in its
+// scratch workbook: a second sheet, so that it is not the selected one.
+const scratchSheet = "Data"
 
 // newTable starts a table; currencies are those it may hold (its totals
 // rows), sorted. Codes that cannot go into a formula get no totals row.
 func (b *xlsxBook) newTable(spec tableSpec, currencies []string) (*xlsxTable, error) {
 	t := &xlsxTable{wb: b, spec: spec}
+	b.tables = append(b.tables, t)
 	if spec.totals != nil {
 		for _, c := range currencies {
 			if currencyCode.MatchString(c) {
@@ -113,23 +135,18 @@ func (t *xlsxTable) startSheet() error {
 	if _, err := t.wb.f.NewSheet(name); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
-	sw, err := t.wb.f.NewStreamWriter(name)
+	path, err := sheetPath(t.wb.f, name)
 	if err != nil {
-		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+		return err
 	}
-	for i, c := range t.spec.columns {
-		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
-			return fmt.Errorf("workbook: sheet %s: %w", name, err)
-		}
-	}
+	t.part = &spillBuffer{dir: t.wb.tmpDir, limit: spillLimit}
+	t.wb.parts[path] = t.part
+	t.chunks, t.row = 0, 0
 	h := t.headerRow()
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: h, TopLeftCell: fmt.Sprintf("A%d", h+1),
-		ActivePane: "bottomLeft"}); err != nil {
-		return fmt.Errorf("workbook: sheet %s: %w", name, err)
-	}
-	t.sw, t.row = sw, 0
 	t.parts = append(t.parts, sheetPart{name: name, first: h + 1, last: h})
-
+	if err := t.startChunk(); err != nil {
+		return err
+	}
 	for i, cur := range t.currencies {
 		cells, err := t.spec.totals(totalsRow{cur: cur, curCol: t.spec.curCol, first: h + 1, last: t.wb.maxRows})
 		if err != nil {
@@ -150,11 +167,92 @@ func (t *xlsxTable) startSheet() error {
 	return t.setRow(h, header)
 }
 
+// startChunk starts a scratch workbook for the next rows of the sheet,
+// with the sheet's columns and frozen panes.
+func (t *xlsxTable) startChunk() error {
+	name := t.parts[len(t.parts)-1].name
+	t.scratch = excelize.NewFile(excelize.Options{TmpDir: t.wb.tmpDir})
+	if _, err := t.scratch.NewSheet(scratchSheet); err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+	}
+	sw, err := t.scratch.NewStreamWriter(scratchSheet)
+	if err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+	}
+	for i, c := range t.spec.columns {
+		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
+			return fmt.Errorf("workbook: sheet %s: %w", name, err)
+		}
+	}
+	h := t.headerRow()
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: h, TopLeftCell: fmt.Sprintf("A%d", h+1),
+		ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+	}
+	t.sw, t.chunkRows = sw, 0
+	return nil
+}
+
+// finishChunk flushes the scratch workbook and appends its part to the
+// sheet's: the part up to and including <sheetData> from the first chunk,
+// the rows of every chunk, and the rest after </sheetData> (the
+// autofilter, page setup) from the last one. Cell text is escaped XML, so
+// those two tags appear once in a part, where excelize writes them.
+func (t *xlsxTable) finishChunk(last bool) error {
+	name := t.parts[len(t.parts)-1].name
+	scratch := t.scratch
+	t.scratch = nil
+	defer scratch.Close()
+	if err := t.sw.Flush(); err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+	}
+	from, err := sheetPath(scratch, scratchSheet)
+	if err != nil {
+		return err
+	}
+	body := &t.wb.chunk
+	body.Reset()
+	if err := extractPart(scratch, from, body); err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+	}
+	b := body.Bytes()
+	open, end := bytes.Index(b, []byte(sheetDataOpen)), bytes.LastIndex(b, []byte(sheetDataClose))
+	if open < 0 || end < open {
+		return fmt.Errorf("workbook: sheet %s: streamed part has no %s...%s", name, sheetDataOpen, sheetDataClose)
+	}
+	from2, to := open+len(sheetDataOpen), end
+	if t.chunks == 0 {
+		from2 = 0
+	}
+	if last {
+		to = len(b)
+	}
+	t.chunks++
+	if _, err := t.part.Write(b[from2:to]); err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+	}
+	return nil
+}
+
+const (
+	sheetDataOpen  = "<sheetData>"
+	sheetDataClose = "</sheetData>"
+)
+
 func (t *xlsxTable) setRow(row int, cells []any) error {
+	if t.chunkRows >= t.wb.chunkRows {
+		if err := t.finishChunk(false); err != nil {
+			return err
+		}
+		if err := t.startChunk(); err != nil {
+			return err
+		}
+	}
 	if err := t.sw.SetRow(fmt.Sprintf("A%d", row), cells); err != nil {
 		return fmt.Errorf("workbook: sheet %s row %d: %w", t.parts[len(t.parts)-1].name, row, err)
 	}
 	t.row = row
+	t.chunkRows++
 	return nil
 }
 
@@ -176,17 +274,38 @@ func (t *xlsxTable) add(cells []any) error {
 	return nil
 }
 
-// finishSheet sets the current sheet's autofilter and flushes it.
+// finishSheet sets the current sheet's autofilter and completes its part.
 func (t *xlsxTable) finishSheet() error {
 	p := t.parts[len(t.parts)-1]
 	ref := fmt.Sprintf("A%d:%s%d", p.first-1, colName(len(t.spec.columns)-1), max(p.last, p.first-1))
+	// The autofilter is an element of the sheet (in its part, from the
+	// last chunk) and a defined name of the workbook (in the main one).
+	if err := t.scratch.AutoFilter(scratchSheet, ref, nil); err != nil {
+		return fmt.Errorf("workbook: sheet %s: autofilter: %w", p.name, err)
+	}
 	if err := t.wb.f.AutoFilter(p.name, ref, nil); err != nil {
 		return fmt.Errorf("workbook: sheet %s: autofilter: %w", p.name, err)
 	}
-	if err := t.sw.Flush(); err != nil {
-		return fmt.Errorf("workbook: sheet %s: %w", p.name, err)
+	return t.finishChunk(true)
+}
+
+// abort drops the sheet being streamed, if any.
+func (t *xlsxTable) abort() {
+	if t.scratch != nil {
+		t.scratch.Close()
+		t.scratch = nil
 	}
-	return nil
+}
+
+// sheetPath is the part name of a sheet: excelize names the part of the
+// sheet with id n xl/worksheets/sheet<n>.xml.
+func sheetPath(f *excelize.File, name string) (string, error) {
+	for id, n := range f.GetSheetMap() {
+		if n == name {
+			return fmt.Sprintf("xl/worksheets/sheet%d.xml", id), nil
+		}
+	}
+	return "", fmt.Errorf("workbook: no sheet %s", name)
 }
 
 // close finishes the table's last sheet.

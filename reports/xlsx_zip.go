@@ -16,41 +16,115 @@ import (
 )
 
 // saveXLSX writes f to w as a deterministic zip: entries sorted by name,
-// every entry stamped modified, and nothing held in memory but excelize's
-// own state.
+// every entry stamped modified. The entries named in parts are replaced by
+// their content (sheets streamed in chunks: see xlsxTable).
 //
 // excelize alone is not deterministic: it writes the parts of streamed
-// sheets in map order, and it builds the whole archive in a bytes.Buffer
-// before writing it out. So the archive is first written to a temporary
-// file next to the output (through excelize's ZipWriter hook, which is
-// handed excelize's buffer and leaves it empty), then copied entry by
-// entry, still compressed, in name order with fixed headers.
-func saveXLSX(f *excelize.File, w io.Writer, tmpDir string, modified time.Time) error {
-	tmp, err := os.CreateTemp(tmpDir, ".xlsx-*.zip.tmp")
+// sheets in map order, and lists image types in [Content_Types].xml in map
+// order. So its archive is read back and copied entry by entry, still
+// compressed, in name order with fixed headers. That archive is built in
+// memory, which is small: the lists are not in it but in parts.
+func saveXLSX(f *excelize.File, w io.Writer, modified time.Time, parts map[string]*spillBuffer) error {
+	buf, err := f.WriteToBuffer()
 	if err != nil {
 		return fmt.Errorf("workbook: %w", err)
 	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}()
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(tmp) })
-	if err := f.Write(io.Discard); err != nil {
-		return fmt.Errorf("workbook: %w", err)
-	}
-	size, err := tmp.Seek(0, io.SeekEnd)
-	if err != nil {
-		return fmt.Errorf("workbook: %w", err)
-	}
-	return repackZip(tmp, size, w, modified)
+	return repackZip(bytes.NewReader(buf.Bytes()), int64(buf.Len()), w, modified, parts)
 }
+
+// spillBuffer holds a sheet part in memory up to limit bytes and in a
+// temporary file in dir beyond: a statement's sheets stay in memory, a big
+// run's lists go to disk.
+type spillBuffer struct {
+	dir   string
+	limit int
+	buf   bytes.Buffer
+	file  *os.File
+}
+
+// spillLimit is how much of a sheet part stays in memory.
+const spillLimit = 4 << 20
+
+func (s *spillBuffer) Write(p []byte) (int, error) {
+	if s.file == nil && s.buf.Len()+len(p) > s.limit {
+		f, err := os.CreateTemp(s.dir, ".xlsx-sheet-*.tmp")
+		if err != nil {
+			return 0, err
+		}
+		s.file = f
+		if _, err := s.buf.WriteTo(f); err != nil {
+			return 0, err
+		}
+		s.buf = bytes.Buffer{}
+	}
+	if s.file != nil {
+		return s.file.Write(p)
+	}
+	return s.buf.Write(p)
+}
+
+// reader reads the part from its start.
+func (s *spillBuffer) reader() (io.Reader, error) {
+	if s.file == nil {
+		return bytes.NewReader(s.buf.Bytes()), nil
+	}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return s.file, nil
+}
+
+// release drops the part and its temporary file.
+func (s *spillBuffer) release() {
+	s.buf = bytes.Buffer{}
+	if s.file != nil {
+		s.file.Close()
+		os.Remove(s.file.Name())
+		s.file = nil
+	}
+}
+
+// extractPart writes the workbook f and keeps only its part name, to w.
+func extractPart(f *excelize.File, name string, w io.Writer) error {
+	c := &partCapture{name: name, w: w}
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return c })
+	if err := f.Write(io.Discard); err != nil {
+		return err
+	}
+	if !c.found {
+		return fmt.Errorf("no part %s", name)
+	}
+	return nil
+}
+
+// partCapture is a zip writer that keeps one entry, unzipped, and
+// discards the others.
+type partCapture struct {
+	name  string
+	w     io.Writer
+	found bool
+}
+
+func (c *partCapture) Create(name string) (io.Writer, error) {
+	if name != c.name {
+		return io.Discard, nil
+	}
+	if c.found {
+		return nil, fmt.Errorf("part %s written twice", name)
+	}
+	c.found = true
+	return c.w, nil
+}
+
+func (c *partCapture) AddFS(fs.FS) error { return fmt.Errorf("workbook: AddFS is not supported") }
+func (c *partCapture) Close() error      { return nil }
 
 // repackZip copies the entries of the archive in r to w sorted by name
 // (which puts [Content_Types].xml first), each with the same modification
 // time and no other varying header field. Entries are copied compressed,
 // as they are, except [Content_Types].xml, which is put in canonical form
 // (see canonicalContentTypes).
-func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time) error {
+func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time, parts map[string]*spillBuffer) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return fmt.Errorf("workbook: read back archive: %w", err)
@@ -58,6 +132,7 @@ func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time) error
 	files := append([]*zip.File(nil), zr.File...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	date, clock := msDosTime(zipModified(modified))
+	used := 0
 	zw := zip.NewWriter(w)
 	for i, f := range files {
 		if i > 0 && files[i-1].Name == f.Name {
@@ -83,6 +158,13 @@ func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time) error
 			}
 			continue
 		}
+		if part, ok := parts[f.Name]; ok {
+			if err := copyPart(zw, part, h); err != nil {
+				return fmt.Errorf("workbook: %s: %w", f.Name, err)
+			}
+			used++
+			continue
+		}
 		raw, err := f.OpenRaw()
 		if err != nil {
 			return fmt.Errorf("workbook: %s: %w", f.Name, err)
@@ -98,7 +180,32 @@ func repackZip(r io.ReaderAt, size int64, w io.Writer, modified time.Time) error
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("workbook: %w", err)
 	}
+	if used != len(parts) {
+		return fmt.Errorf("workbook: %d streamed sheets have no part in the archive", len(parts)-used)
+	}
 	return nil
+}
+
+// copyPart writes the content of part as the entry of h, compressed.
+func copyPart(zw *zip.Writer, part *spillBuffer, h *zip.FileHeader) error {
+	r, err := part.reader()
+	if err != nil {
+		return err
+	}
+	out, err := zw.CreateHeader(deflated(h))
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, r)
+	return err
+}
+
+// deflated is a header for an entry compressed here, with the fixed
+// fields of h.
+func deflated(h *zip.FileHeader) *zip.FileHeader {
+	nh := &zip.FileHeader{Name: h.Name, Method: zip.Deflate, ModifiedDate: h.ModifiedDate, ModifiedTime: h.ModifiedTime}
+	nh.SetMode(fs.FileMode(0o600))
+	return nh
 }
 
 const contentTypesName = "[Content_Types].xml"
@@ -115,9 +222,7 @@ func copyContentTypes(zw *zip.Writer, f *zip.File, h *zip.FileHeader) error {
 	if err != nil {
 		return fmt.Errorf("workbook: %s: %w", f.Name, err)
 	}
-	nh := &zip.FileHeader{Name: h.Name, Method: zip.Deflate, ModifiedDate: h.ModifiedDate, ModifiedTime: h.ModifiedTime}
-	nh.SetMode(fs.FileMode(0o600))
-	out, err := zw.CreateHeader(nh)
+	out, err := zw.CreateHeader(deflated(h))
 	if err != nil {
 		return fmt.Errorf("workbook: %s: %w", f.Name, err)
 	}
@@ -166,7 +271,7 @@ func msDosTime(t time.Time) (date, clock uint16) {
 	return date, clock
 }
 
-// tmpDirOf is the directory temporary archives of a file at path go to:
-// its own, so that they share its file system and a failed publication
-// cleans them up with the rest (run directories drop stray *.tmp files).
+// tmpDirOf is the directory temporary files of a file at path go to: its
+// own, so that they share its file system and a failed publication cleans
+// them up with the rest (run directories drop stray *.tmp files).
 func tmpDirOf(path string) string { return filepath.Dir(path) }

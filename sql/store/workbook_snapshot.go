@@ -22,9 +22,10 @@ func (r *RunTx) SnapshotWorkbookFacts(ctx context.Context) error {
 			WHERE (t.contract_id, t.version) IN
 				(SELECT contract_id, contract_version FROM lines WHERE run_id = $1 AND role = 'coproducer')`},
 		{"held sales", `INSERT INTO run_held_sales (run_id, sale_id, product_id, currency, gross)
-			SELECT $1, s.sale_id, s.product_id, s.currency, trim_scale(s.gross)::text FROM sales s
-			WHERE s.sale_id IN (SELECT sale_id FROM run_discrepancies
-				WHERE run_id = $1 AND blocking AND kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND sale_id IS NOT NULL)`},
+			SELECT $1, s.sale_id, s.product_id, s.currency, trim_scale(s.gross)::text
+			FROM (SELECT DISTINCT sale_id FROM run_discrepancies
+				WHERE run_id = $1 AND blocking AND kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND sale_id IS NOT NULL) d
+			JOIN sales s ON s.sale_id = d.sale_id`},
 	} {
 		if _, err := r.tx.ExecContext(ctx, q.sql, r.RunID); err != nil {
 			return fmt.Errorf("run %s: keep the workbook's %s: %w", r.RunID, q.what, err)
