@@ -15,6 +15,7 @@ type Config struct {
 	MinPayout map[string]int64 // PAYOUTS_MIN_PAYOUT, minor units per currency; default one minor unit
 	OutDir    string           // PAYOUTS_OUT, default ./out
 	BatchSize int              // sales per fetch and COPY
+	LockWait  time.Duration    // how long a run waits for the run lock (--wait); 0: not at all
 	Progress  func(format string, args ...any)
 }
 
