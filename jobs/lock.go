@@ -131,3 +131,17 @@ func lockAndRecover(ctx context.Context, st *store.Store, cfg Config, what strin
 	}
 	return lock, nil
 }
+
+// runLockHeld reports whether any session holds the run lock of this
+// database (without taking it).
+func runLockHeld(ctx context.Context, db *sqlx.DB) (bool, error) {
+	var held bool
+	err := db.GetContext(ctx, &held, `SELECT EXISTS (SELECT 1 FROM pg_locks l
+		WHERE l.locktype = 'advisory' AND l.granted
+		  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND ((l.classid::bigint << 32) | l.objid::bigint) = $1)`, int64(runLockKey))
+	if err != nil {
+		return false, fmt.Errorf("run lock: %w", err)
+	}
+	return held, nil
+}

@@ -55,3 +55,39 @@ func (s *Store) ComputedRuns(ctx context.Context) ([]Run, error) {
 		ORDER BY business_date, kind, seq`)
 	return rs, err
 }
+
+// LatestRun returns the run started last, if any.
+func (s *Store) LatestRun(ctx context.Context) (Run, bool, error) {
+	var r Run
+	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+// LatestCompleted returns the run of kind (nightly or rerun) completed
+// last, if any.
+func (s *Store) LatestCompleted(ctx context.Context, kind string) (Run, bool, error) {
+	var r Run
+	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs WHERE kind = $1 AND status = 'completed'
+		ORDER BY completed_at DESC, run_id DESC LIMIT 1`, kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+// RunStateCount counts runs of one kind in one state.
+type RunStateCount struct {
+	Kind   string `db:"kind"`
+	Status string `db:"status"`
+	Count  int64  `db:"n"`
+}
+
+// RunStateCounts counts the runs by kind and state.
+func (s *Store) RunStateCounts(ctx context.Context) ([]RunStateCount, error) {
+	var cs []RunStateCount
+	err := s.DB.SelectContext(ctx, &cs, `SELECT kind, status, count(*) AS n FROM runs GROUP BY kind, status ORDER BY kind, status`)
+	return cs, err
+}
