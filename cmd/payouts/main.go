@@ -45,8 +45,10 @@ func commands() []command {
 		{"load", "load the CSV files of a directory (SPEC section 2), all or nothing", cmdLoad},
 		{"seed", "write a deterministic synthetic marketplace for a date", cmdSeed},
 		{"run", "the nightly run for a business date", cmdRun},
+		{"rerun", "recompute a date from today's data: adjustment lines in a new run", cmdRerun},
 		{"export", "publish an existing run's files again, byte-identical", cmdExport},
 		{"status", "recent runs, their state, counts and totals", cmdStatus},
+		{"serve", "the scheduler: nightly runs on PAYOUTS_SCHEDULE, catch-up, health and metrics", cmdServe},
 		{"demo", "the one-command tour: throwaway PostgreSQL, migrate, seed, run, summary", cmdDemo},
 	}
 }
@@ -106,6 +108,8 @@ Commands:`)
 	}
 	fmt.Fprintln(w, `
 Configuration comes from the environment: DATABASE_URL, PAYOUTS_TZ,
-PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT (see README.md).
+PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT, and for serve
+PAYOUTS_SCHEDULE, PAYOUTS_CATCHUP_DAYS, PAYOUTS_SHUTDOWN_GRACE,
+PAYOUTS_ADMIN_ADDR (see README.md and docs/operations.md).
 Exit status: 0 success, 1 failure, 2 usage error, 75 another run holds the lock.`)
 }
