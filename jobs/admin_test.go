@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"payouts/sql/pgtemp"
 	"payouts/sql/store"
 )
 
@@ -95,11 +96,11 @@ func TestHealthz(t *testing.T) {
 // storeURL is the URL of st's database.
 func storeURL(t *testing.T, st *store.Store) string {
 	t.Helper()
-	var db, port string
-	if err := st.DB.QueryRow(`SELECT current_database(), current_setting('port')`).Scan(&db, &port); err != nil {
+	var db string
+	if err := st.DB.Get(&db, `SELECT current_database()`); err != nil {
 		t.Fatal(err)
 	}
-	return "postgres://postgres@127.0.0.1:" + port + "/" + db + "?sslmode=disable"
+	return pgtemp.Shared().URL(db)
 }
 
 // TestMetrics: the exposition after the basic example's 03-03, a rerun of
