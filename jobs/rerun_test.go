@@ -275,3 +275,37 @@ func assertNoBalance(t *testing.T, st *store.Store, runID, participant string) {
 		t.Errorf("%s has %d balances in %s (%v), want none", participant, n, runID, err)
 	}
 }
+
+// TestRerunAfterACrash: a rerun whose process died after committing is
+// published by the next `rerun` of its date (same id, same bytes, no new
+// rerun); one that died while computing is redone under its number.
+func TestRerunAfterACrash(t *testing.T) {
+	t.Parallel()
+	st := loadedStore(t, basicExample)
+	cfg := testConfig(t)
+	runDate(t, st, cfg, "2026-03-03")
+	mustExec(t, st, `UPDATE contract_terms SET rate_percent = 12 WHERE contract_id = 'c1' AND version = 1`)
+	first := rerunDate(t, st, cfg, "2026-03-03", "rate")
+	manifest, err := os.ReadFile(filepath.Join(first.Dir, reports.ManifestName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Died while publishing: committed, files half written.
+	mustExec(t, st, `UPDATE runs SET status = 'computed', completed_at = NULL WHERE run_id = $1`, first.Run.RunID)
+	os.Remove(filepath.Join(first.Dir, reports.ManifestName))
+	again := rerunDate(t, st, cfg, "2026-03-03", "another reason")
+	if !again.Resumed || again.Run.RunID != first.Run.RunID || again.Run.Reason.String != "rate" {
+		t.Fatalf("resumed %v run %s reason %q", again.Resumed, again.Run.RunID, again.Run.Reason.String)
+	}
+	if got, err := os.ReadFile(filepath.Join(again.Dir, reports.ManifestName)); err != nil || string(got) != string(manifest) {
+		t.Errorf("republished manifest differs (%v)", err)
+	}
+	// Died while computing: a running row, nothing committed.
+	mustExec(t, st, `INSERT INTO runs (run_id, business_date, kind, seq, status, window_end, params, reason)
+		VALUES ('rerun-20260303-2', '2026-03-03', 'rerun', 2, 'running', '2026-03-04T03:00:00Z', '{}', 'lost')`)
+	mustExec(t, st, `UPDATE sales SET platform_fee = 20.40 WHERE sale_id = 's09'`)
+	redo := rerunDate(t, st, cfg, "2026-03-03", "s09 fee")
+	if redo.Run.RunID != "rerun-20260303-2" || redo.Run.LineCount != 2 || redo.Run.Reason.String != "s09 fee" {
+		t.Errorf("redo: %s, %d lines, reason %q", redo.Run.RunID, redo.Run.LineCount, redo.Run.Reason.String)
+	}
+}
