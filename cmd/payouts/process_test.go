@@ -1,7 +1,7 @@
 package main
 
-// Tests of the payouts binary as a process: built once per test binary,
-// killed with SIGKILL and stopped with SIGTERM like production would.
+// Tests of the payouts binary as a process, built by each test, killed
+// with SIGKILL and stopped with SIGTERM like production would.
 
 import (
 	"bufio"
@@ -28,33 +28,15 @@ import (
 	"payouts/sql/store/storetest"
 )
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// payoutsBinary builds cmd/payouts once into a temp dir that lives as long
-// as the test process.
+// payoutsBinary builds cmd/payouts into a temp dir of the test.
 func payoutsBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "payouts-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "payouts")
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-		out, err := exec.Command(goTool, "build", "-o", builtBin, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	bin := filepath.Join(t.TempDir(), "payouts")
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return builtBin
+	return bin
 }
 
 // proc is the binary run with its own environment.
@@ -64,8 +46,8 @@ type proc struct {
 	env []string
 }
 
-func newProc(t *testing.T, dbURL, out string, extra ...string) *proc {
-	return &proc{t: t, bin: payoutsBinary(t), env: append([]string{
+func newProc(t *testing.T, bin, dbURL, out string, extra ...string) *proc {
+	return &proc{t: t, bin: bin, env: append([]string{
 		"DATABASE_URL=" + dbURL, "PAYOUTS_OUT=" + out, "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 	}, extra...)}
 }
@@ -171,7 +153,8 @@ func TestKilledRunIsRedoneIdentically(t *testing.T) {
 	t.Parallel()
 	const date, runID = "2026-03-03", "nightly-20260303"
 	seeded := storetest.NewURL(t)
-	newProc(t, seeded, t.TempDir()).mustRun("seed", "--sales", "20000", "--date", date, "--seed", "7")
+	bin := payoutsBinary(t)
+	newProc(t, bin, seeded, t.TempDir()).mustRun("seed", "--sales", "20000", "--date", date, "--seed", "7")
 	tmpl := dbName(t, seeded)
 	token := fmt.Sprintf("crash_%d", os.Getpid())
 
@@ -179,7 +162,7 @@ func TestKilledRunIsRedoneIdentically(t *testing.T) {
 	refOut := t.TempDir()
 	refURL := cloneDB(t, tmpl, token+"_ref")
 	start := time.Now()
-	newProc(t, refURL, refOut).mustRun("run", "--date", date)
+	newProc(t, bin, refURL, refOut).mustRun("run", "--date", date)
 	clean := time.Since(start)
 	ref := treeHashes(t, filepath.Join(refOut, date, runID))
 	refLines := lineStats(t, refURL)
@@ -203,7 +186,7 @@ func TestKilledRunIsRedoneIdentically(t *testing.T) {
 		for i, kp := range points {
 			t.Run(kp.String(), func(t *testing.T) {
 				t.Parallel()
-				state := killAndRedo(t, tmpl, fmt.Sprintf("%s_%d", token, i), date, runID, kp, ref, refLines)
+				state := killAndRedo(t, bin, tmpl, fmt.Sprintf("%s_%d", token, i), date, runID, kp, ref, refLines)
 				mu.Lock()
 				seen[state]++
 				mu.Unlock()
@@ -221,10 +204,10 @@ func TestKilledRunIsRedoneIdentically(t *testing.T) {
 // killAndRedo runs the date on a copy of database tmpl, SIGKILLs the
 // process at kp, runs the date again to completion and compares the result
 // with the clean run's. It returns the state the kill left the run in.
-func killAndRedo(t *testing.T, tmpl, name, date, runID string, kp killPoint, ref map[string]string, refLines string) string {
+func killAndRedo(t *testing.T, bin, tmpl, name, date, runID string, kp killPoint, ref map[string]string, refLines string) string {
 	dbURL := cloneDB(t, tmpl, name)
 	out := t.TempDir()
-	p := newProc(t, dbURL, out)
+	p := newProc(t, bin, dbURL, out)
 	cmd := p.command("run", "--date", date)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -362,7 +345,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd, within time.Duration, logs func() str
 func TestServeProcess(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.NewURL(t)
-	p := newProc(t, dbURL, t.TempDir(), "PAYOUTS_ADMIN_ADDR=127.0.0.1:0")
+	p := newProc(t, payoutsBinary(t), dbURL, t.TempDir(), "PAYOUTS_ADMIN_ADDR=127.0.0.1:0")
 	p.mustRun("seed", "--sales", "300") // settling yesterday (the real clock)
 	completed := make(chan struct{})
 	var once sync.Once
@@ -400,7 +383,8 @@ func TestServeAbortsOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.NewURL(t)
 	out := t.TempDir()
-	p := newProc(t, dbURL, out, "PAYOUTS_ADMIN_ADDR=127.0.0.1:0", "PAYOUTS_SHUTDOWN_GRACE=10ms")
+	bin := payoutsBinary(t)
+	p := newProc(t, bin, dbURL, out, "PAYOUTS_ADMIN_ADDR=127.0.0.1:0", "PAYOUTS_SHUTDOWN_GRACE=10ms")
 	p.mustRun("seed", "--sales", "20000")
 	var cmd *exec.Cmd
 	computing := make(chan struct{})
@@ -441,7 +425,7 @@ func TestServeAbortsOnSIGTERM(t *testing.T) {
 
 	completed := make(chan struct{})
 	var once2 sync.Once
-	cmd, _, logs = startServe(t, newProc(t, dbURL, out, "PAYOUTS_ADMIN_ADDR=127.0.0.1:0"), func(l string) {
+	cmd, _, logs = startServe(t, newProc(t, bin, dbURL, out, "PAYOUTS_ADMIN_ADDR=127.0.0.1:0"), func(l string) {
 		if strings.Contains(l, "run "+runID+" completed") {
 			once2.Do(func() { close(completed) })
 		}

@@ -44,6 +44,14 @@ type check struct {
 // Verify runs after the balances are saved and before they are carried
 // forward. Every violation is listed, naming the sale or participant.
 func (r *RunTx) Verify(ctx context.Context) error {
+	// The checks join lines with lines. After a crash, autovacuum may have
+	// cleaned up the dead attempt's rows and recorded the tables as empty;
+	// with such statistics the planner nests loops over every line and a
+	// check takes hours. ANALYZE inside the transaction sees the run's own
+	// rows, so the plans fit the data.
+	if _, err := r.tx.ExecContext(ctx, `ANALYZE lines, sale_outcomes, processed_events, balances, payout_items, rerun_sales`); err != nil {
+		return fmt.Errorf("verify: analyze: %w", err)
+	}
 	var violations []string
 	for _, c := range append(verifyChecks[:len(verifyChecks):len(verifyChecks)], rerunChecks...) {
 		rows, err := r.tx.QueryContext(ctx, c.query, r.RunID)
