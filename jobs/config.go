@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -22,7 +23,8 @@ type Config struct {
 	// participant with each run; it is recorded with the run, so an
 	// export publishes the same files.
 	Statements bool
-	BatchSize  int // sales per fetch and COPY
+	BatchSize  int           // sales per fetch and COPY
+	LockWait   time.Duration // how long a run waits for the run lock (--wait); 0: not at all
 	Progress   func(format string, args ...any)
 	Tax        reconcile.TaxPolicy // PAYOUTS_INVOICE_MODEL, PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (taxconfig.go)
 }
@@ -153,4 +155,13 @@ func (c Config) progress(format string, args ...any) {
 	if c.Progress != nil {
 		c.Progress(format, args...)
 	}
+}
+
+// runParams are the parameters recorded with a run (nightly or rerun): what
+// its publication depends on besides the database, so that an export
+// publishes the same bytes whatever the exporting process's environment.
+func (c Config) runParams() ([]byte, error) {
+	return json.Marshal(store.RunParams{TimeZone: c.Location.String(),
+		MaxCoproducerShare: c.Policy.MaxCoproducerShare.String(), MinPayout: c.MinPayout, Debtor: c.Debtor,
+		Statements: c.Statements})
 }

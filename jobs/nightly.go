@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -19,6 +18,7 @@ var ErrDateRefused = errors.New("date refused")
 type Result struct {
 	Run         store.Run
 	AlreadyDone bool   // a completed run already covered the date; nothing was done
+	Resumed     bool   // a rerun found computed but unpublished was published; no new rerun was made
 	Dir         string // the run's output directory
 	Manifest    reports.Manifest
 }
@@ -33,7 +33,7 @@ func NightlyRunID(d reconcile.Date) string { return "nightly-" + d.Compact() }
 // files. A completed run of D makes it a no-op; a run of D that crashed or
 // failed is redone, and one that computed but did not publish is published.
 func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Date) (Result, error) {
-	lock, err := acquireRunLock(ctx, st.DB)
+	lock, err := lockAndRecover(ctx, st, cfg, "run "+NightlyRunID(d))
 	if err != nil {
 		return Result{}, err
 	}
@@ -57,9 +57,7 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 
 	run := existing
 	if !found || existing.Status != store.RunComputed {
-		params, err := json.Marshal(store.RunParams{TimeZone: cfg.Location.String(),
-			MaxCoproducerShare: cfg.Policy.MaxCoproducerShare.String(), MinPayout: cfg.MinPayout, Debtor: cfg.Debtor,
-			Statements: cfg.Statements})
+		params, err := cfg.runParams()
 		if err != nil {
 			return Result{}, err
 		}
@@ -73,7 +71,15 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 			return Result{}, failRun(st, run.RunID, err)
 		}
 	}
-	if run, err = st.GetRun(ctx, NightlyRunID(d)); err != nil {
+	return publishAndComplete(ctx, st, cfg, NightlyRunID(d))
+}
+
+// publishAndComplete publishes a computed run's files and marks it
+// completed. Interrupted anywhere, it leaves the run computed, and doing it
+// again gives the same bytes.
+func publishAndComplete(ctx context.Context, st *store.Store, cfg Config, runID string) (Result, error) {
+	run, err := st.GetRun(ctx, runID)
+	if err != nil {
 		return Result{}, err
 	}
 	cfg.progress("run %s: publishing files", run.RunID)

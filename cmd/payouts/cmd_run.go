@@ -12,11 +12,15 @@ import (
 )
 
 func cmdRun(ctx context.Context, e *environment, args []string) error {
-	fs := newFlags(e, "run", "run --date YYYY-MM-DD [--out DIR]")
+	fs := newFlags(e, "run", "run --date YYYY-MM-DD [--out DIR] [--wait DURATION]")
 	date := fs.String("date", "", "business date to run (YYYY-MM-DD, in PAYOUTS_TZ)")
 	out := fs.String("out", "", "output root (default $PAYOUTS_OUT, else ./out)")
+	wait := fs.Duration("wait", 0, "how long to wait for another run to finish (e.g. 10m); 0: exit 75 at once")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *wait < 0 {
+		return usageError{"run: --wait must not be negative"}
 	}
 	d, err := parseDateFlag("run", *date)
 	if err != nil {
@@ -26,6 +30,7 @@ func cmdRun(ctx context.Context, e *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg.LockWait = *wait
 	st, err := e.openStore(ctx)
 	if err != nil {
 		return err

@@ -46,11 +46,13 @@ func commands() []command {
 		{"import-tax-record", "load tax records (invoices) from a CSV or XLSX file, all or nothing", cmdImportTaxRecord},
 		{"seed", "write a deterministic synthetic marketplace for a date", cmdSeed},
 		{"run", "the nightly run for a business date", cmdRun},
+		{"rerun", "recompute a date from today's data: adjustment lines in a new run", cmdRerun},
 		{"export", "publish an existing run's files again, byte-identical", cmdExport},
 		{"statement", "a participant's statement workbook over business dates", cmdStatement},
 		{"status", "recent runs, their state, counts and totals", cmdStatus},
 		{"discrepancies", "list discrepancies and their lifecycle (opened, last seen, resolved)", cmdDiscrepancies},
 		{"tax-report", "the monthly tax report: invoiced totals against settled sales, per producer", cmdTaxReport},
+		{"serve", "the scheduler: nightly runs on PAYOUTS_SCHEDULE, catch-up, health and metrics", cmdServe},
 		{"demo", "the one-command tour: throwaway PostgreSQL, migrate, seed, run, summary", cmdDemo},
 	}
 }
@@ -112,6 +114,7 @@ Commands:`)
 Configuration comes from the environment: DATABASE_URL, PAYOUTS_TZ,
 PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT, PAYOUTS_INVOICE_MODEL,
 PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING, PAYOUTS_STATEMENTS,
-PAYOUTS_DEBTOR_* (see README.md).
+PAYOUTS_DEBTOR_*, and for serve PAYOUTS_SCHEDULE, PAYOUTS_CATCHUP_DAYS,
+PAYOUTS_SHUTDOWN_GRACE, PAYOUTS_ADMIN_ADDR (see README.md and docs/operations.md).
 Exit status: 0 success, 1 failure, 2 usage error, 75 another run holds the lock.`)
 }

@@ -127,21 +127,26 @@ var lineColumns = []string{"run_id", "sale_id", "participant_id", "role", "kind"
 func (r *RunTx) writeLines(ctx context.Context, ls []LineRow) error {
 	rows := make([][]any, len(ls))
 	for i, l := range ls {
-		var rate, settled any
-		if l.Rate != 0 {
-			rate = l.Rate.String()
-		}
-		if !l.SettledAt.IsZero() {
-			settled = l.SettledAt
-		}
-		var version any
-		if l.ContractID != "" {
-			version = l.ContractVersion
-		}
-		rows[i] = []any{r.RunID, l.SaleID, l.ParticipantID, string(l.Role), string(l.Kind), nullStr(l.ContractID), version,
-			l.ProductID, l.Currency, l.Amount, l.Base, rate, l.SoldAt, settled}
+		rows[i] = r.lineValues(l)
 	}
 	return copyRows(ctx, r.tx, "lines", lineColumns, rows)
+}
+
+// lineValues is a line as the values of lineColumns.
+func (r *RunTx) lineValues(l LineRow) []any {
+	var rate, settled any
+	if l.Rate != 0 {
+		rate = l.Rate.String()
+	}
+	if !l.SettledAt.IsZero() {
+		settled = l.SettledAt
+	}
+	var version any
+	if l.ContractID != "" {
+		version = l.ContractVersion
+	}
+	return []any{r.RunID, l.SaleID, l.ParticipantID, string(l.Role), string(l.Kind), nullStr(l.ContractID), version,
+		l.ProductID, l.Currency, l.Amount, l.Base, rate, l.SoldAt, settled}
 }
 
 // SaleOutcome marks a sale allocated or closed by this run.

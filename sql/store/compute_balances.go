@@ -7,6 +7,15 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+// carriedSQL is what participants carry into run $1, for the balances the
+// run settles: a nightly run settles every carried balance; a rerun only
+// those of the participants and currencies it has adjustment lines for
+// (the CTE sums holds the run's lines).
+const carriedSQL = `SELECT c.participant_id, c.currency, c.amount FROM carried_balances c
+	WHERE c.amount <> 0
+	  AND ((SELECT kind FROM runs WHERE run_id = $1) = 'nightly'
+	       OR EXISTS (SELECT 1 FROM sums s WHERE s.participant_id = c.participant_id AND s.currency = c.currency))`
+
 // balancesQuery joins what each participant carries into the run with the
 // sums of the run's lines, per currency. Participants with nothing carried
 // and no lines are left out.
@@ -18,7 +27,7 @@ const balancesQuery = `WITH sums AS (
 	FROM lines WHERE run_id = $1
 	GROUP BY participant_id, currency
 ), carried AS (
-	SELECT participant_id, currency, amount FROM carried_balances WHERE amount <> 0
+	` + carriedSQL + `
 )
 SELECT p.participant_id, b.currency, coalesce(c.amount, 0), coalesce(s.commissions, 0),
 	coalesce(s.reversals, 0), coalesce(s.adjustments, 0),

@@ -18,7 +18,7 @@ var reevaluatedKinds = []string{reconcile.CapExceeded, reconcile.InvalidSale, re
 // noticeKinds are reported once, by the run that finds them, and closed by
 // that same run: the sale was paid as recorded and nothing later can change
 // what happened.
-var noticeKinds = []string{reconcile.UnauthorizedAffiliate}
+var noticeKinds = []string{reconcile.UnauthorizedAffiliate, reconcile.RerunSkipped}
 
 // AddFindings stages discrepancies found outside allocation and reversal.
 func (r *RunTx) AddFindings(ctx context.Context, fs []reconcile.Finding) error {
@@ -28,6 +28,8 @@ func (r *RunTx) AddFindings(ctx context.Context, fs []reconcile.Finding) error {
 // FinishDiscrepancies applies the lifecycle: findings open new
 // discrepancies or refresh open ones, open ones of re-evaluated kinds that
 // were not found are resolved, and the run's report is kept as reported.
+// A rerun re-evaluates nothing beyond the sales and balances it adjusts,
+// so it resolves nothing it did not find.
 func (r *RunTx) FinishDiscrepancies(ctx context.Context) error {
 	_, err := r.tx.ExecContext(ctx, `INSERT INTO discrepancies (discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id, contract_id,
 				currency, expected, actual, detail, opened_run, last_seen_run, resolved_run)
@@ -42,6 +44,7 @@ func (r *RunTx) FinishDiscrepancies(ctx context.Context) error {
 	}
 	_, err = r.tx.ExecContext(ctx, `UPDATE discrepancies d SET resolved_run = $1
 			WHERE d.resolved_run IS NULL AND d.kind = ANY($2)
+			  AND (SELECT kind FROM runs WHERE run_id = $1) = 'nightly'
 			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`,
 		r.RunID, pq.Array(reevaluatedKinds))
 	if err != nil {

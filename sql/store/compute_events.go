@@ -26,8 +26,7 @@ const eventSalesQuery = `SELECT s.sale_id, s.product_id, s.currency, trim_scale(
 			'entitled', q.entitled, 'reversed', q.reversed)), '[]')
 		FROM (SELECT l.participant_id, l.role, coalesce(l.contract_id, '') AS contract_id,
 				coalesce(max(l.contract_version), 0) AS contract_version,
-				coalesce(sum(l.amount) FILTER (WHERE l.kind <> 'reversal'), 0) AS entitled,
-				coalesce(sum(l.amount) FILTER (WHERE l.kind = 'reversal'), 0) AS reversed
+				` + entitledSQL + ` AS entitled, ` + reversedSQL + ` AS reversed
 			FROM lines l WHERE l.sale_id = s.sale_id
 			GROUP BY l.participant_id, l.role, coalesce(l.contract_id, '')) q),
 	json_agg(json_build_object('event_id', e.event_id, 'kind', e.kind,

@@ -135,7 +135,8 @@ func (s *Store) StartRun(ctx context.Context, r Run) error {
 	_, err := s.DB.ExecContext(ctx, `INSERT INTO runs (run_id, business_date, kind, seq, status, window_end, params, reason, requested_by)
 		VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8)
 		ON CONFLICT (run_id) DO UPDATE SET status = 'running', error = NULL, started_at = now(),
-			window_end = EXCLUDED.window_end, params = EXCLUDED.params
+			window_end = EXCLUDED.window_end, params = EXCLUDED.params,
+			reason = EXCLUDED.reason, requested_by = EXCLUDED.requested_by
 		WHERE runs.status IN ('running', 'failed')`,
 		r.RunID, r.BusinessDate, r.Kind, r.Seq, r.WindowEnd, r.ParamsJSON, r.Reason, r.RequestedBy)
 	if err != nil {

@@ -1,0 +1,263 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"payouts/reconcile"
+	"payouts/sql/store"
+)
+
+// adminTimeout bounds the database work of one /healthz or /metrics
+// request.
+const adminTimeout = 5 * time.Second
+
+// AdminHandler serves the operations endpoints of `payouts serve`:
+//
+//   - /healthz: 200 when the database answers and the last run did not
+//     fail or die, else 503; a small JSON body says which (see Health);
+//   - /metrics: the Prometheus text exposition format (version 0.0.4).
+//
+// sched may be nil (no scheduler state is reported then).
+func AdminHandler(st *store.Store, sched *Scheduler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), adminTimeout)
+		defer cancel()
+		h := CheckHealth(ctx, st, sched)
+		body, _ := json.MarshalIndent(h, "", "  ")
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		if h.Status != "ok" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		w.Write(append(body, '\n'))
+	})
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), adminTimeout)
+		defer cancel()
+		body, err := Metrics(ctx, st)
+		if err != nil {
+			http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Write(body)
+	})
+	return mux
+}
+
+// Health is the body of /healthz.
+type Health struct {
+	Status    string          `json:"status"`   // "ok" or "unhealthy"
+	Database  string          `json:"database"` // "ok" or the error
+	LastRun   *HealthRun      `json:"last_run,omitempty"`
+	Scheduler *SchedulerState `json:"scheduler,omitempty"`
+}
+
+// HealthRun is the last run started, as /healthz reports it.
+type HealthRun struct {
+	RunID        string `json:"run_id"`
+	Kind         string `json:"kind"`
+	BusinessDate string `json:"business_date"`
+	State        string `json:"state"` // running, computed, completed, failed, or interrupted (running, but nobody holds the run lock)
+	Error        string `json:"error,omitempty"`
+}
+
+// CheckHealth is /healthz: unhealthy when the database does not answer,
+// or the last run failed or was interrupted (recorded as running while no
+// process holds the run lock). Meant for readiness and alerting: a failed
+// run needs a person (or the next tick), not a restart.
+func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health {
+	h := Health{Status: "ok", Database: "ok"}
+	if sched != nil {
+		s := sched.State()
+		h.Scheduler = &s
+	}
+	if err := st.DB.PingContext(ctx); err != nil {
+		h.Status, h.Database = "unhealthy", err.Error()
+		return h
+	}
+	r, ok, err := st.LatestRun(ctx)
+	if err != nil {
+		h.Status, h.Database = "unhealthy", err.Error()
+		return h
+	}
+	if !ok {
+		return h
+	}
+	h.LastRun = &HealthRun{RunID: r.RunID, Kind: r.Kind, BusinessDate: r.BusinessDate, State: r.Status, Error: r.Error.String}
+	if r.Status == store.RunRunning {
+		held, err := runLockHeld(ctx, st.DB)
+		if err != nil {
+			h.Status, h.Database = "unhealthy", err.Error()
+			return h
+		}
+		if !held {
+			h.LastRun.State = "interrupted"
+		}
+	}
+	if h.LastRun.State == store.RunFailed || h.LastRun.State == "interrupted" {
+		h.Status = "unhealthy"
+	}
+	return h
+}
+
+// Metrics renders the Prometheus text exposition of the runs. Amounts are
+// written as the decimal text of the currency (never through a float).
+func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
+	var p promWriter
+	p.family("payouts_database_up", "gauge", "1 when the database answers.")
+	if err := st.DB.PingContext(ctx); err != nil {
+		p.sample("payouts_database_up", nil, "0")
+		return p.Bytes(), nil
+	}
+	p.sample("payouts_database_up", nil, "1")
+
+	held, err := runLockHeld(ctx, st.DB)
+	if err != nil {
+		return nil, err
+	}
+	p.family("payouts_run_in_progress", "gauge", "1 while a process holds the run lock.")
+	p.sample("payouts_run_in_progress", nil, boolMetric(held))
+
+	counts, err := st.RunStateCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.family("payouts_runs", "gauge", "Runs recorded, by kind and state.")
+	for _, c := range counts {
+		p.sample("payouts_runs", []string{"run_kind", c.Kind, "state", c.Status}, strconv.FormatInt(c.Count, 10))
+	}
+
+	var last []store.Run
+	for _, kind := range []string{"nightly", "rerun"} {
+		r, ok, err := st.LatestCompleted(ctx, kind)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			last = append(last, r)
+		}
+	}
+	p.family("payouts_last_success_timestamp_seconds", "gauge", "When the last completed run of each kind completed (unix time).")
+	for _, r := range last {
+		p.sample("payouts_last_success_timestamp_seconds", []string{"run_kind", r.Kind}, strconv.FormatInt(r.CompletedAt.Time.Unix(), 10))
+	}
+	p.family("payouts_last_run_duration_seconds", "gauge", "Duration of the last completed run of each kind, from its (last) start to its completion.")
+	for _, r := range last {
+		d := max(r.CompletedAt.Time.Sub(r.StartedAt), 0)
+		p.sample("payouts_last_run_duration_seconds", []string{"run_kind", r.Kind}, strconv.FormatFloat(d.Seconds(), 'f', 3, 64))
+	}
+	for _, m := range []struct {
+		name, help string
+		get        func(store.Run) int
+	}{
+		{"payouts_last_run_sales_allocated", "Sales the last completed run allocated (a rerun: sales it adjusted).", func(r store.Run) int { return r.SalesAllocated }},
+		{"payouts_last_run_sales_held", "Sales held after the last completed run.", func(r store.Run) int { return r.SalesHeld }},
+		{"payouts_last_run_events_reversed", "Refunds and chargebacks the last completed run took.", func(r store.Run) int { return r.EventsReversed }},
+	} {
+		p.family(m.name, "gauge", m.help)
+		for _, r := range last {
+			p.sample(m.name, []string{"run_kind", r.Kind}, strconv.Itoa(m.get(r)))
+		}
+	}
+
+	type perCurrency struct {
+		r      store.Run
+		totals []store.RunTotal
+	}
+	var lines, items []perCurrency
+	for _, r := range last {
+		lt, err := st.LineTotals(ctx, r.RunID)
+		if err != nil {
+			return nil, err
+		}
+		pt, err := st.PayoutTotals(ctx, r.RunID)
+		if err != nil {
+			return nil, err
+		}
+		lines, items = append(lines, perCurrency{r, lt}), append(items, perCurrency{r, pt})
+	}
+	for _, m := range []struct {
+		count, amount, what string
+		data                []perCurrency
+	}{
+		{"payouts_last_run_lines", "payouts_last_run_lines_amount", "lines", lines},
+		{"payouts_last_run_payout_items", "payouts_last_run_payout_amount", "payout items", items},
+	} {
+		p.family(m.count, "gauge", "Number of "+m.what+" of the last completed run, per currency.")
+		for _, pc := range m.data {
+			for _, t := range pc.totals {
+				p.sample(m.count, []string{"run_kind", pc.r.Kind, "currency", t.Currency}, strconv.FormatInt(t.Count, 10))
+			}
+		}
+		p.family(m.amount, "gauge", "Total of the "+m.what+" of the last completed run, per currency, in the currency's major unit.")
+		for _, pc := range m.data {
+			for _, t := range pc.totals {
+				p.sample(m.amount, []string{"run_kind", pc.r.Kind, "currency", t.Currency}, formatMetricAmount(t.Amount, t.Currency))
+			}
+		}
+	}
+
+	p.family("payouts_last_run_discrepancies", "gauge", "Discrepancies the last completed run reported, by kind.")
+	for _, r := range last {
+		ks, err := st.RunDiscrepancyCounts(ctx, r.RunID)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range ks {
+			p.sample("payouts_last_run_discrepancies", []string{"run_kind", r.Kind, "kind", k.Kind}, strconv.FormatInt(k.Count, 10))
+		}
+	}
+	return p.Bytes(), nil
+}
+
+func boolMetric(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// formatMetricAmount writes minor units as the currency's decimal text; an
+// unknown currency (possible only in data written around the worker) in
+// minor units.
+func formatMetricAmount(v int64, code string) string {
+	cur, err := reconcile.LookupCurrency(code)
+	if err != nil {
+		return strconv.FormatInt(v, 10)
+	}
+	return reconcile.FormatAmount(v, cur)
+}
+
+// promWriter writes the Prometheus text format: a HELP and TYPE line per
+// family, then its samples.
+type promWriter struct{ bytes.Buffer }
+
+func (p *promWriter) family(name, typ, help string) {
+	fmt.Fprintf(p, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+}
+
+// sample writes one sample; labels are name, value pairs.
+func (p *promWriter) sample(name string, labels []string, value string) {
+	p.WriteString(name)
+	if len(labels) > 0 {
+		pairs := make([]string, 0, len(labels)/2)
+		for i := 0; i+1 < len(labels); i += 2 {
+			pairs = append(pairs, labels[i]+`="`+escapeLabel(labels[i+1])+`"`)
+		}
+		p.WriteString("{" + strings.Join(pairs, ",") + "}")
+	}
+	p.WriteString(" " + value + "\n")
+}
+
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+func escapeLabel(s string) string { return labelEscaper.Replace(s) }
