@@ -56,8 +56,14 @@ func cmdRun(ctx context.Context, e *environment, args []string) error {
 func printRunSummary(ctx context.Context, e *environment, st *store.Store, res jobs.Result) error {
 	r := res.Run
 	fmt.Fprintf(e.stdout, "run %s (%s %s): %s\n", r.RunID, r.Kind, r.BusinessDate, r.Status)
-	fmt.Fprintf(e.stdout, "  sales allocated %d, held %d, events taken %d, lines %d, payout items %d\n",
-		r.SalesAllocated, r.SalesHeld, r.EventsReversed, r.LineCount, r.PayoutCount)
+	if r.Kind == "rerun" {
+		// A rerun allocates nothing: its count is the sales it adjusted.
+		fmt.Fprintf(e.stdout, "  reason %q (requested by %s); sales adjusted %d, adjustment lines %d, payout items %d\n",
+			r.Reason.String, orDash(r.RequestedBy.String), r.SalesAllocated, r.LineCount, r.PayoutCount)
+	} else {
+		fmt.Fprintf(e.stdout, "  sales allocated %d, held %d, events taken %d, lines %d, payout items %d\n",
+			r.SalesAllocated, r.SalesHeld, r.EventsReversed, r.LineCount, r.PayoutCount)
+	}
 	ct := res.Manifest.ControlTotals
 	curs := map[string]bool{}
 	for c := range ct.Lines {

@@ -73,7 +73,8 @@ func TestRerunCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := c.mustRun("rerun", "--date", "2026-03-03", "--reason", "c1 v1 was signed at 12%")
-	for _, want := range []string{"run rerun-20260303-1 (rerun 2026-03-03): completed", "BRL: 6 lines totalling 0.00; 1 payout items totalling 3.51"} {
+	for _, want := range []string{"run rerun-20260303-1 (rerun 2026-03-03): completed",
+		`reason "c1 v1 was signed at 12%" (requested by `, "sales adjusted 3, adjustment lines 6, payout items 1", "BRL: 6 lines totalling 0.00; 1 payout items totalling 3.51"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("rerun output lacks %q:\n%s", want, out)
 		}
