@@ -37,7 +37,12 @@ func cmdDemo(ctx context.Context, e *environment, args []string) error {
 			return err
 		}
 		if *keep {
-			defer fmt.Fprintf(e.stdout, "\nthe throwaway PostgreSQL is still running:\n  export DATABASE_URL='%s'\n", srv.URL("payouts_demo"))
+			stop, err := srv.Keep()
+			if err != nil {
+				srv.Stop()
+				return err
+			}
+			defer fmt.Fprintf(e.stdout, "\nthe throwaway PostgreSQL is still running:\n  export DATABASE_URL='%s'\nstop it with:\n  %s\n", srv.URL("payouts_demo"), stop)
 		} else {
 			defer srv.Stop()
 		}

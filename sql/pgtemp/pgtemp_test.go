@@ -509,3 +509,27 @@ func TestStartFailureShowsServerLogAndCleansUp(t *testing.T) {
 		t.Errorf("failed Start left %s behind: %v", dir[1], err)
 	}
 }
+
+// TestKeptClusterIsNotSwept: `payouts demo --keep` leaves its cluster
+// running after it exits; the next Start (a test binary, another demo) must
+// not take it for an orphan and stop it under the user.
+func TestKeptClusterIsNotSwept(t *testing.T) {
+	s := startOwnCluster(t)
+	if s == nil {
+		return
+	}
+	stop, err := s.Keep()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stop, s.DataDir()) {
+		t.Errorf("stop command %q does not name the data dir %s", stop, s.DataDir())
+	}
+	startOwnCluster(t) // sweeps orphans
+	if _, err := os.Stat(s.DataDir()); err != nil {
+		t.Fatalf("the kept cluster was swept: %v", err)
+	}
+	if err := s.CreateDatabase(context.Background(), "kept", ""); err != nil {
+		t.Errorf("the kept cluster no longer answers: %v", err)
+	}
+}

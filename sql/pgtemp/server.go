@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"time"
 
 	_ "github.com/lib/pq" // the "postgres" database/sql driver
@@ -124,4 +125,18 @@ func (s *Server) Restart(ctx context.Context) error {
 		return fmt.Errorf("pgtemp: Restart: the server at DATABASE_URL %s is not a throwaway cluster", s.base.Redacted())
 	}
 	return s.c.restart(ctx)
+}
+
+// Keep disowns a throwaway cluster so that it outlives this process: its
+// owner file is removed, so later Starts do not sweep it as an orphan (a
+// directory without one is left alone). It returns the command that stops
+// and removes the cluster by hand. It does nothing for DATABASE_URL.
+func (s *Server) Keep() (stopCommand string, err error) {
+	if s.c == nil {
+		return "", nil
+	}
+	if err := os.Remove(filepath.Join(s.c.tempDir, ownerFile)); err != nil && !os.IsNotExist(err) {
+		return "", fmt.Errorf("pgtemp: keep the cluster in %s: %w", s.c.tempDir, err)
+	}
+	return s.c.manualStopCommand(), nil
 }
