@@ -144,7 +144,7 @@ func (r *RunTx) FinishHolds(ctx context.Context) (int, error) {
 		`DELETE FROM run_holds h USING sale_outcomes o WHERE o.sale_id = h.sale_id AND o.run_id = $1`,
 		`DELETE FROM run_findings f USING sale_outcomes o
 			WHERE o.sale_id = f.sale_id AND o.run_id = $1 AND o.outcome = 'closed' AND f.blocking`,
-		`DELETE FROM holds WHERE sale_id NOT IN (SELECT sale_id FROM run_holds)`,
+		`DELETE FROM holds h WHERE NOT EXISTS (SELECT 1 FROM run_holds r WHERE r.sale_id = h.sale_id)`,
 		`INSERT INTO holds (sale_id, kind, detail, since_run, last_run)
 			SELECT sale_id, kind, detail, $1, $1 FROM run_holds
 			ON CONFLICT (sale_id) DO UPDATE SET kind = EXCLUDED.kind, detail = EXCLUDED.detail, last_run = EXCLUDED.last_run`)
