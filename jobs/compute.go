@@ -65,9 +65,22 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 	}
 	cfg.progress("tax records checked: %d more sales re-checked", rechecked)
 
+	if err := settleAndCommit(ctx, rt, cfg, run.RunID, &counts); err != nil {
+		return counts, err
+	}
+	committed = true
+	return counts, nil
+}
+
+// settleAndCommit ends the money work of a run (nightly or rerun): settle
+// the balances of the participants with something new into payout items,
+// verify the run's invariants, carry balances forward, close the tax
+// checks (if the run made any) and the discrepancies, keep the workbook's
+// facts, commit.
+func settleAndCommit(ctx context.Context, rt *store.RunTx, cfg Config, runID string, counts *store.RunCounts) error {
 	refs := map[string]int{}
-	err = rt.Balances(ctx, cfg.BatchSize, func(bs []store.BalanceRow) error {
-		settled, findings, err := settleBatch(bs, cfg, run.RunID, refs, &counts)
+	err := rt.Balances(ctx, cfg.BatchSize, func(bs []store.BalanceRow) error {
+		settled, findings, err := settleBatch(bs, cfg, runID, refs, counts)
 		if err != nil {
 			return err
 		}
@@ -77,34 +90,21 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 		return rt.AddFindings(ctx, findings)
 	})
 	if err != nil {
-		return counts, fmt.Errorf("settle balances: %w", err)
+		return fmt.Errorf("settle balances: %w", err)
 	}
 	if testHookBeforeVerify != nil {
 		if err := testHookBeforeVerify(ctx, rt); err != nil {
-			return counts, err
+			return err
 		}
 	}
 	cfg.progress("balances settled: %d payout items; verifying", counts.PayoutItems)
-	if err := rt.Verify(ctx); err != nil {
-		return counts, err
+	for _, step := range []func(context.Context) error{rt.Verify, rt.FinishBalances, rt.FinishTaxChecks,
+		rt.FinishDiscrepancies, rt.SnapshotWorkbookFacts} {
+		if err := step(ctx); err != nil {
+			return err
+		}
 	}
-	if err := rt.FinishBalances(ctx); err != nil {
-		return counts, err
-	}
-	if err := rt.FinishTaxChecks(ctx); err != nil {
-		return counts, err
-	}
-	if err := rt.FinishDiscrepancies(ctx); err != nil {
-		return counts, err
-	}
-	if err := rt.SnapshotWorkbookFacts(ctx); err != nil {
-		return counts, err
-	}
-	if err := rt.Commit(ctx, counts); err != nil {
-		return counts, err
-	}
-	committed = true
-	return counts, nil
+	return rt.Commit(ctx, *counts)
 }
 
 // testHookBeforeVerify lets tests corrupt a run inside its transaction, to

@@ -141,40 +141,8 @@ func computeRerun(ctx context.Context, st *store.Store, cfg Config, run store.Ru
 	}
 	cfg.progress("recomputation done: %d sales recomputed, %d adjusted, %d adjustment lines", recomputed, counts.SalesAllocated, counts.Lines)
 
-	// From here on, as in compute: settle, check, carry, discrepancies.
-	refs := map[string]int{}
-	err = rt.Balances(ctx, cfg.BatchSize, func(bs []store.BalanceRow) error {
-		settled, findings, err := settleBatch(bs, cfg, run.RunID, refs, &counts)
-		if err != nil {
-			return err
-		}
-		if err := rt.SaveBalances(ctx, settled); err != nil {
-			return err
-		}
-		return rt.AddFindings(ctx, findings)
-	})
-	if err != nil {
-		return counts, fmt.Errorf("settle balances: %w", err)
-	}
-	if testHookBeforeVerify != nil {
-		if err := testHookBeforeVerify(ctx, rt); err != nil {
-			return counts, err
-		}
-	}
-	cfg.progress("balances settled: %d payout items; verifying", counts.PayoutItems)
-	if err := rt.Verify(ctx); err != nil {
-		return counts, err
-	}
-	if err := rt.FinishBalances(ctx); err != nil {
-		return counts, err
-	}
-	if err := rt.FinishDiscrepancies(ctx); err != nil {
-		return counts, err
-	}
-	if err := rt.SnapshotWorkbookFacts(ctx); err != nil {
-		return counts, err
-	}
-	if err := rt.Commit(ctx, counts); err != nil {
+	// From here on, as in compute (no tax checks: FinishTaxChecks does nothing).
+	if err := settleAndCommit(ctx, rt, cfg, run.RunID, &counts); err != nil {
 		return counts, err
 	}
 	committed = true
