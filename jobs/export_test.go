@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"payouts/reports/reportstest"
 	"testing"
 )
 
@@ -32,7 +33,7 @@ func TestExportIsByteIdentical(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, got := dirDigests(t, dirs[i]), dirDigests(t, dir)
+		want, got := reportstest.DirDigests(t, dirs[i]), reportstest.DirDigests(t, dir)
 		if len(want) < 3 || fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("export of %s differs:\n got %v\nwant %v", id, got, want)
 		}

@@ -2,15 +2,13 @@ package jobs
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"payouts/reports/reportstest"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,7 +54,7 @@ func TestPublishCrashChild(t *testing.T) {
 func TestPublicationSurvivesKill(t *testing.T) {
 	t.Parallel()
 	ref := runDate(t, loadedStore(t, basicExample), testConfig(t), "2026-03-03")
-	want := dirDigests(t, ref.Dir)
+	want := reportstest.DirDigests(t, ref.Dir)
 	points := 2 * len(want) // written + published, per file (manifest included)
 	for n := 1; n <= points; n++ {
 		t.Run(fmt.Sprintf("kill at point %d of %d", n, points), func(t *testing.T) {
@@ -75,7 +73,7 @@ func TestPublicationSurvivesKill(t *testing.T) {
 			cfg := testConfig(t)
 			cfg.OutDir = out
 			res := runAfterKill(t, storeAt(t, url), cfg, "2026-03-03")
-			got := dirDigests(t, res.Dir)
+			got := reportstest.DirDigests(t, res.Dir)
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("after a kill at point %d and a redo, the run directory differs from a clean run:\n got %v\nwant %v", n, got, want)
 			}
@@ -98,7 +96,7 @@ func checkCompleteOrUnmarked(t *testing.T, dir string) {
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatalf("manifest is not whole: %v", err)
 	}
-	got := dirDigests(t, dir)
+	got := reportstest.DirDigests(t, dir)
 	delete(got, reports.ManifestName)
 	if len(got) != len(m.Files) {
 		t.Errorf("manifest lists %d files, the directory holds %d", len(m.Files), len(got))
@@ -108,30 +106,6 @@ func checkCompleteOrUnmarked(t *testing.T, dir string) {
 			t.Errorf("%s: digest %s, manifest says %s", f.Path, got[f.Path], f.SHA256)
 		}
 	}
-}
-
-// dirDigests maps every file under dir (relative, "/"-separated) to its
-// SHA-256.
-func dirDigests(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		sum := sha256.Sum256(b)
-		out[filepath.ToSlash(rel)] = hex.EncodeToString(sum[:])
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // runAfterKill runs a date again after a kill. The server notices a killed

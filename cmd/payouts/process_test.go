@@ -6,16 +6,14 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"payouts/reports/reportstest"
 	"runtime"
 	"strings"
 	"sync"
@@ -90,29 +88,6 @@ func cloneDB(t *testing.T, tmpl, name string) string {
 	return srv.URL(name)
 }
 
-// treeHashes maps every file under dir (relative path) to its SHA-256.
-func treeHashes(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		sum := sha256.Sum256(b)
-		out[rel] = hex.EncodeToString(sum[:])
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // runState is a run's status in a database ("none" without a row).
 func runState(t *testing.T, dbURL, runID string) string {
 	t.Helper()
@@ -164,7 +139,7 @@ func TestKilledRunIsRedoneIdentically(t *testing.T) {
 	start := time.Now()
 	newProc(t, bin, refURL, refOut).mustRun("run", "--date", date)
 	clean := time.Since(start)
-	ref := treeHashes(t, filepath.Join(refOut, date, runID))
+	ref := reportstest.DirDigests(t, filepath.Join(refOut, date, runID))
 	refLines := lineStats(t, refURL)
 	if len(ref) < 100 {
 		t.Fatalf("reference run published %d files", len(ref))
@@ -236,7 +211,7 @@ func killAndRedo(t *testing.T, bin, tmpl, name, date, runID string, kp killPoint
 	// Again, to completion; the killed process's session may hold the
 	// lock for a moment, hence --wait.
 	p.mustRun("run", "--date", date, "--wait", "1m")
-	got := treeHashes(t, filepath.Join(out, date, runID))
+	got := reportstest.DirDigests(t, filepath.Join(out, date, runID))
 	if d := diffTrees(ref, got); d != "" {
 		t.Errorf("kill %s (left the run %s): the redo differs from a clean run:\n%s", kp, state, d)
 	}
@@ -419,7 +394,7 @@ func TestServeAbortsOnSIGTERM(t *testing.T) {
 	if status != "failed" || !strings.Contains(msg, "context canceled") || lines != 0 {
 		t.Errorf("aborted run %s: %s %q, %d lines\n%s", runID, status, msg, lines, logs())
 	}
-	if files := treeHashes(t, out); len(files) != 0 {
+	if files := reportstest.DirDigests(t, out); len(files) != 0 {
 		t.Errorf("an aborted run published %d files", len(files))
 	}
 

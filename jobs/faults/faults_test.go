@@ -2,11 +2,9 @@ package faults_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"payouts/reports/reportstest"
 	"strings"
 	"testing"
 	"time"
@@ -102,28 +100,6 @@ func status(t *testing.T, st *store.Store) (string, string) {
 	return s, msg
 }
 
-func treeHashes(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		sum := sha256.Sum256(b)
-		out[rel] = hex.EncodeToString(sum[:])
-		return nil
-	})
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // assertLikeACleanRun runs the same seed cleanly in another database and
 // compares every published file and the lines.
 func assertLikeACleanRun(t *testing.T, st *store.Store, out string) {
@@ -133,7 +109,7 @@ func assertLikeACleanRun(t *testing.T, st *store.Store, out string) {
 	if _, err := jobs.RunNightly(context.Background(), ref, config(t, refOut, nil), date); err != nil {
 		t.Fatal(err)
 	}
-	want, got := treeHashes(t, filepath.Join(refOut, "2026-03-03", runID)), treeHashes(t, filepath.Join(out, "2026-03-03", runID))
+	want, got := reportstest.DirDigests(t, filepath.Join(refOut, "2026-03-03", runID)), reportstest.DirDigests(t, filepath.Join(out, "2026-03-03", runID))
 	if len(want) < 10 || len(got) != len(want) {
 		t.Fatalf("%d files published, a clean run %d", len(got), len(want))
 	}
@@ -168,7 +144,7 @@ func TestServerStoppedMidRun(t *testing.T) {
 		t.Fatal("a run whose database stopped succeeded")
 	}
 	t.Logf("the run failed with: %v", err)
-	if files := treeHashes(t, out); len(files) != 0 {
+	if files := reportstest.DirDigests(t, out); len(files) != 0 {
 		t.Errorf("published %d files", len(files))
 	}
 	restart(t)
@@ -200,7 +176,7 @@ func TestServerStoppedDuringPublication(t *testing.T) {
 	if err == nil {
 		t.Fatal("a publication whose database stopped succeeded")
 	}
-	if files := treeHashes(t, out); len(files) != 0 {
+	if files := reportstest.DirDigests(t, out); len(files) != 0 {
 		t.Errorf("a failed publication left %d files", len(files))
 	}
 	restart(t)
@@ -244,7 +220,7 @@ func TestRunConnectionCut(t *testing.T) {
 	if err := st.DB.Get(&n, `SELECT count(*) FROM lines`); err != nil || n != 0 {
 		t.Errorf("%d lines kept (%v)", n, err)
 	}
-	if files := treeHashes(t, out); len(files) != 0 {
+	if files := reportstest.DirDigests(t, out); len(files) != 0 {
 		t.Errorf("published %d files", len(files))
 	}
 	if _, err := jobs.RunNightly(context.Background(), st, config(t, out, nil), date); err != nil {
