@@ -21,14 +21,7 @@ const eventSalesQuery = `SELECT s.sale_id, s.product_id, s.currency, trim_scale(
 	coalesce(o.outcome, ''),
 	coalesce((SELECT sum(pe.refunded) FROM processed_events pe WHERE pe.sale_id = s.sale_id), 0)::bigint,
 	coalesce((SELECT bool_or(pe.full_reversal) FROM processed_events pe WHERE pe.sale_id = s.sale_id), false),
-	(SELECT coalesce(json_agg(json_build_object('participant_id', q.participant_id, 'role', q.role,
-			'contract_id', q.contract_id, 'contract_version', q.contract_version,
-			'entitled', q.entitled, 'reversed', q.reversed)), '[]')
-		FROM (SELECT l.participant_id, l.role, coalesce(l.contract_id, '') AS contract_id,
-				coalesce(max(l.contract_version), 0) AS contract_version,
-				` + entitledSQL + ` AS entitled, ` + reversedSQL + ` AS reversed
-			FROM lines l WHERE l.sale_id = s.sale_id
-			GROUP BY l.participant_id, l.role, coalesce(l.contract_id, '')) q),
+	` + positionsSQL + `,
 	json_agg(json_build_object('event_id', e.event_id, 'kind', e.kind,
 		'amount', coalesce(trim_scale(e.amount)::text, '')) ORDER BY e.occurred_at, e.event_id COLLATE "C")
 FROM sale_events e

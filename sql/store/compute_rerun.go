@@ -22,14 +22,7 @@ const rerunSalesQuery = `SELECT s.sale_id, s.product_id, p.lead_producer_id, s.c
 	trim_scale(s.gross)::text, trim_scale(s.platform_fee)::text,
 	coalesce(s.affiliate_id, ''), coalesce(trim_scale(s.affiliate_rate_percent)::text, ''),
 	coalesce(a.manager_id, ''), s.sold_at, s.settled_at, o.currency,
-	(SELECT coalesce(json_agg(json_build_object('participant_id', q.participant_id, 'role', q.role,
-			'contract_id', q.contract_id, 'contract_version', q.contract_version,
-			'entitled', q.entitled, 'reversed', q.reversed)), '[]')
-		FROM (SELECT l.participant_id, l.role, coalesce(l.contract_id, '') AS contract_id,
-				coalesce(max(l.contract_version), 0) AS contract_version,
-				` + entitledSQL + ` AS entitled, ` + reversedSQL + ` AS reversed
-			FROM lines l WHERE l.sale_id = s.sale_id
-			GROUP BY l.participant_id, l.role, coalesce(l.contract_id, '')) q),
+	` + positionsSQL + `,
 	(SELECT coalesce(json_agg(json_build_object('event_id', pe.event_id, 'kind', e.kind, 'refunded', pe.refunded,
 			'full', pe.full_reversal) ORDER BY e.occurred_at, e.event_id COLLATE "C"), '[]')
 		FROM processed_events pe JOIN sale_events e ON e.event_id = pe.event_id
@@ -40,6 +33,17 @@ JOIN products p ON p.product_id = s.product_id
 LEFT JOIN affiliations a ON a.product_id = s.product_id AND a.affiliate_id = s.affiliate_id
 WHERE o.run_id = $1 AND o.outcome = 'allocated'
 ORDER BY s.product_id COLLATE "C", s.sale_id COLLATE "C"`
+
+// positionsSQL is what the lines of sale s hold per position (participant,
+// role, contract) across all runs, as a JSON array of positionJSON.
+const positionsSQL = `(SELECT coalesce(json_agg(json_build_object('participant_id', q.participant_id, 'role', q.role,
+			'contract_id', q.contract_id, 'contract_version', q.contract_version,
+			'entitled', q.entitled, 'reversed', q.reversed)), '[]')
+		FROM (SELECT l.participant_id, l.role, coalesce(l.contract_id, '') AS contract_id,
+				coalesce(max(l.contract_version), 0) AS contract_version,
+				` + entitledSQL + ` AS entitled, ` + reversedSQL + ` AS reversed
+			FROM lines l WHERE l.sale_id = s.sale_id
+			GROUP BY l.participant_id, l.role, coalesce(l.contract_id, '')) q)`
 
 // entitledSQL and reversedSQL split a position's lines (alias l) into what
 // it is entitled to and what refunds took back from it.
