@@ -295,6 +295,14 @@ const taxSubjectChecked = `(d.sale_id IS NULL
 	OR EXISTS (SELECT 1 FROM run_tax_checked c WHERE c.sale_id = d.sale_id)
 	OR NOT EXISTS (SELECT 1 FROM sales s WHERE s.sale_id = d.sale_id))`
 
+// resolveTaxDiscrepanciesSQL resolves ($1: the run) the open tax
+// discrepancies ($2: their kinds) whose subject the run checked without
+// finding them again.
+const resolveTaxDiscrepanciesSQL = `UPDATE discrepancies d SET resolved_run = $1
+	WHERE d.resolved_run IS NULL AND d.kind = ANY($2)
+	  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)
+	  AND ` + taxSubjectChecked
+
 // FinishTaxChecks resolves the open tax discrepancies whose subject the
 // run checked without finding them again, and keeps the checks still to
 // come. It must run after every tax check of the run and before
@@ -306,10 +314,7 @@ func (r *RunTx) FinishTaxChecks(ctx context.Context) error {
 	}
 	err := execEach(ctx, r.tx, []any{r.RunID, pq.Array(reconcile.TaxKinds)},
 		`ANALYZE run_tax_checked, run_findings, discrepancies`, // see FinishDiscrepancies
-		`UPDATE discrepancies d SET resolved_run = $1
-			WHERE d.resolved_run IS NULL AND d.kind = ANY($2)
-			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)
-			  AND `+taxSubjectChecked,
+		resolveTaxDiscrepanciesSQL,
 		`DELETE FROM tax_checks_pending p WHERE p.sale_id IN (SELECT sale_id FROM run_tax_checked)`,
 		`DELETE FROM tax_recheck_requests q WHERE q.sale_id IN (SELECT sale_id FROM run_tax_checked)`,
 		`INSERT INTO tax_checks_pending (sale_id, due_at) SELECT sale_id, due_at FROM run_tax_pending

@@ -1,0 +1,19 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// What the external tests of this package reach inside for.
+
+// ResolveTaxDiscrepanciesSQL is the statement whose plan
+// TestResolveTaxDiscrepanciesScansNothingPerRow checks.
+const ResolveTaxDiscrepanciesSQL = resolveTaxDiscrepanciesSQL
+
+// BeginTaxChecksForTest creates the run's tax-check tables.
+func (r *RunTx) BeginTaxChecksForTest(ctx context.Context) error { return r.beginTaxChecks(ctx) }
+
+// TxForTest is the run's transaction.
+func (r *RunTx) TxForTest() *sqlx.Tx { return r.tx }
