@@ -47,6 +47,9 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 		return counts, fmt.Errorf("allocate: %w", err)
 	}
 
+	if err := rt.FinishAllocation(ctx); err != nil {
+		return counts, err
+	}
 	cfg.progress("allocation done: %d sales allocated, %d lines", counts.SalesAllocated, counts.Lines)
 	err = rt.EventSales(ctx, cfg.BatchSize, func(ss []store.EventSale) error {
 		b := reverseBatch(ss, &counts)

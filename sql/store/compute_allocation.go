@@ -77,3 +77,17 @@ func (r *RunTx) SaveAllocations(ctx context.Context, b AllocationBatch) error {
 	}
 	return r.addFindings(ctx, b.Findings)
 }
+
+// FinishAllocation refreshes the statistics of the tables allocation just
+// filled. A night far bigger than the ones before (the first real night
+// after a small one, a sales peak) otherwise plans the reversal, tax and
+// balance queries for the row counts of the night before: at 1,000,000
+// sales after a night of 1,000, settling the balances took two minutes
+// instead of three seconds. ANALYZE inside the transaction counts the
+// run's own rows.
+func (r *RunTx) FinishAllocation(ctx context.Context) error {
+	if _, err := r.tx.ExecContext(ctx, `ANALYZE lines, sale_outcomes`); err != nil {
+		return fmt.Errorf("finish allocation: analyze: %w", err)
+	}
+	return nil
+}
