@@ -29,7 +29,7 @@ func TestExportIsByteIdentical(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dir, _, err := Publish(context.Background(), st, run, t.TempDir())
+		dir, _, err := Publish(context.Background(), st, run, t.TempDir(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -200,7 +200,7 @@ func TestWorkbookIsExportedByteIdentical(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dir, _, err := Publish(ctx, st, run, t.TempDir())
+		dir, _, err := Publish(ctx, st, run, t.TempDir(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -30,7 +30,7 @@ func cmdExport(ctx context.Context, e *environment, args []string) error {
 	if run.Status != store.RunCompleted && run.Status != store.RunComputed {
 		return fmt.Errorf("export: run %s is %s; only computed or completed runs have files", run.RunID, run.Status)
 	}
-	dir, m, err := jobs.Publish(ctx, st, run, *out)
+	dir, m, err := jobs.Publish(ctx, st, run, *out, e.progress)
 	if err != nil {
 		return err
 	}
