@@ -117,11 +117,11 @@ func (k killPoint) String() string {
 	return "after " + k.after.String()
 }
 
-// TestKilledRunIsRedoneIdentically kills `payouts run` with SIGKILL at eight
-// points of a run over about 20,000 seeded sales (four spread over the
-// duration of a clean run, four at steps of its progress including
-// publication), runs
-// the date again and checks that the redo has the same run id, publishes
+// TestKilledRunIsRedoneIdentically kills `payouts run` with SIGKILL at
+// eleven points of a run over about 20,000 seeded sales (four spread over
+// the duration of a clean run, seven at steps of its progress, four of them
+// in publication: after the participant files, the discrepancies and the
+// workbook), runs the date again and checks that the redo has the same run id, publishes
 // files byte-identical to a clean run of the same data, and stores no line
 // twice.
 func TestKilledRunIsRedoneIdentically(t *testing.T) {
@@ -150,7 +150,8 @@ func TestKilledRunIsRedoneIdentically(t *testing.T) {
 	for _, f := range []float64{0.1, 0.3, 0.5, 0.7} {
 		points = append(points, killPoint{after: time.Duration(f * float64(clean))})
 	}
-	for _, l := range []string{"allocated 4", "refunds and chargebacks done", "balances settled", "publishing files"} {
+	for _, l := range []string{"allocated 4", "refunds and chargebacks done", "balances settled", "publishing files",
+		"participant files written", "discrepancies.csv written", "finance workbook written"} {
 		points = append(points, killPoint{line: l})
 	}
 	var mu sync.Mutex
