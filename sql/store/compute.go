@@ -29,7 +29,12 @@ func (s *Store) BeginCompute(ctx context.Context, runID string, windowEnd time.T
 	if err != nil {
 		return nil, fmt.Errorf("begin run %s: %w", runID, err)
 	}
+	// jit off: the run's per-batch queries (tax facts, terms) cost just
+	// above jit_above_cost, and compiling them each time took longer than
+	// running them: a 100,000-sale run took 23.0 s with JIT, 17.5 s
+	// without, publishing the same bytes.
 	_, err = tx.ExecContext(ctx, `
+		SET LOCAL jit = off;
 		CREATE TEMP TABLE run_holds (sale_id text PRIMARY KEY, kind text NOT NULL, detail text NOT NULL) ON COMMIT DROP;
 		CREATE TEMP TABLE run_findings (discrepancy_key text PRIMARY KEY, kind text NOT NULL, blocking boolean NOT NULL,
 			sale_id text, invoice_id text, participant_id text, contract_id text, currency text,
