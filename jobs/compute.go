@@ -66,7 +66,7 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 	if err != nil {
 		return counts, fmt.Errorf("check tax records: %w", err)
 	}
-	cfg.progress("tax records checked: %d more sales re-checked", rechecked)
+	cfg.progress("%s", tax.summary(rechecked))
 
 	if err := settleAndCommit(ctx, rt, cfg, run.RunID, &counts); err != nil {
 		return counts, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"payouts/reconcile"
 	"payouts/sql/store"
@@ -19,6 +20,11 @@ type taxChecks struct {
 	policy reconcile.TaxPolicy
 	leads  reconcile.LeadTaxIDs
 	batch  int
+
+	// For the progress line: what was checked and the time it took
+	// (never written to any file).
+	atAllocationSales int
+	spent             time.Duration
 }
 
 func beginTaxChecks(ctx context.Context, rt *store.RunTx, cfg Config) (*taxChecks, error) {
@@ -39,6 +45,8 @@ func beginTaxChecks(ctx context.Context, rt *store.RunTx, cfg Config) (*taxCheck
 // finding is held instead of paid, like CAP_EXCEEDED, and retried by every
 // run until the finding is gone.
 func (tc *taxChecks) atAllocation(ctx context.Context, recs []reconcile.SaleRecord, b *store.AllocationBatch, counts *store.RunCounts) error {
+	defer func(start time.Time) { tc.spent += time.Since(start) }(time.Now())
+	tc.atAllocationSales += len(recs)
 	ids := make([]string, len(recs))
 	for i, r := range recs {
 		ids[i] = r.SaleID
@@ -151,6 +159,7 @@ func holdForTax(b *store.AllocationBatch, holds map[string]*reconcile.TaxHold, c
 // must look at, then invoices naming no known sale and participants' tax
 // ids over the whole tables.
 func (tc *taxChecks) afterReversals(ctx context.Context) (checked int, err error) {
+	defer func(start time.Time) { tc.spent += time.Since(start) }(time.Now())
 	partnership := tc.policy.Model == reconcile.InvoicePartnership
 	err = tc.rt.TaxRecheck(ctx, partnership, tc.batch, func(fs []store.TaxFacts) error {
 		var findings []reconcile.Finding
@@ -195,4 +204,10 @@ func (tc *taxChecks) afterReversals(ctx context.Context) (checked int, err error
 		return checked, fmt.Errorf("check participants' tax ids: %w", err)
 	}
 	return checked, nil
+}
+
+// summary is the progress line of the tax checks.
+func (tc *taxChecks) summary(rechecked int) string {
+	return fmt.Sprintf("tax records checked: %d sales at allocation, %d more re-checked (%s in tax checks)",
+		tc.atAllocationSales, rechecked, tc.spent.Round(time.Millisecond))
 }
