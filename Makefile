@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/payouts
 PKGS    := ./...
 
-.PHONY: all build test demo bench fuzz vet fmt-check tools clean
+.PHONY: all build test race demo bench fuzz vet fmt-check tools clean
 
 all: build
 
@@ -26,6 +26,11 @@ vet:
 # a throwaway PostgreSQL per test binary unless DATABASE_URL is set.
 test: tools fmt-check vet
 	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+# The race detector over the packages with goroutines (scheduler, admin
+# server, lock waits, publication) and the rules; needs cgo (gcc).
+race: tools
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./jobs/... ./reports/... ./reconcile/... ./sql/pgtemp/
 
 demo: tools build
 	./$(BIN) demo
