@@ -13,28 +13,53 @@ import (
 // hold list, settle balances into payout items, and record discrepancies.
 // Nothing is committed unless all of it succeeds.
 func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (store.RunCounts, error) {
+	return inRunTx(ctx, st, cfg, run, func(rt *store.RunTx, counts *store.RunCounts) error {
+		return allocateAndReverse(ctx, rt, cfg, counts)
+	})
+}
+
+// inRunTx does a run's money work in its one transaction: write writes the
+// run's lines (a nightly run's allocations and reversals, a rerun's
+// adjustments), then settleAndCommit. Nothing is committed unless all of it
+// succeeds.
+func inRunTx(ctx context.Context, st *store.Store, cfg Config, run store.Run,
+	write func(rt *store.RunTx, counts *store.RunCounts) error) (store.RunCounts, error) {
 	var counts store.RunCounts
 	rt, err := st.BeginCompute(ctx, run.RunID, run.WindowEnd)
 	if err != nil {
 		return counts, err
 	}
 	committed := false
-	defer func() {
+	defer func() { // also on a panic: the scheduler recovers and goes on
 		if !committed {
 			rt.Rollback()
 		}
 	}()
+	if err := write(rt, &counts); err != nil {
+		return counts, err
+	}
+	if err := settleAndCommit(ctx, rt, cfg, run.RunID, &counts); err != nil {
+		return counts, err
+	}
+	committed = true
+	return counts, nil
+}
+
+// allocateAndReverse writes a nightly run's lines: it allocates the
+// candidate sales (with their tax checks), takes the pending refunds and
+// chargebacks, updates the hold list and re-checks the tax records due.
+func allocateAndReverse(ctx context.Context, rt *store.RunTx, cfg Config, counts *store.RunCounts) error {
 	terms := termsCache{}
 	tax, err := beginTaxChecks(ctx, rt, cfg)
 	if err != nil {
-		return counts, err
+		return err
 	}
 	err = rt.CandidateSales(ctx, cfg.BatchSize, func(recs []reconcile.SaleRecord) error {
 		if err := terms.load(ctx, rt, recs); err != nil {
 			return err
 		}
-		b := allocateBatch(recs, terms.byProduct, cfg.Policy, &counts)
-		if err := tax.atAllocation(ctx, recs, &b, &counts); err != nil {
+		b := allocateBatch(recs, terms.byProduct, cfg.Policy, counts)
+		if err := tax.atAllocation(ctx, recs, &b, counts); err != nil {
 			return fmt.Errorf("check tax records: %w", err)
 		}
 		if err := rt.SaveAllocations(ctx, b); err != nil {
@@ -44,35 +69,31 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 		return nil
 	})
 	if err != nil {
-		return counts, fmt.Errorf("allocate: %w", err)
+		return fmt.Errorf("allocate: %w", err)
 	}
 
 	if err := rt.FinishAllocation(ctx); err != nil {
-		return counts, err
+		return err
 	}
 	cfg.progress("allocation done: %d sales allocated, %d lines", counts.SalesAllocated, counts.Lines)
 	err = rt.EventSales(ctx, cfg.BatchSize, func(ss []store.EventSale) error {
-		b := reverseBatch(ss, &counts)
+		b := reverseBatch(ss, counts)
 		return rt.SaveReversals(ctx, b)
 	})
 	if err != nil {
-		return counts, fmt.Errorf("reverse refunds and chargebacks: %w", err)
+		return fmt.Errorf("reverse refunds and chargebacks: %w", err)
 	}
 	if counts.SalesHeld, err = rt.FinishHolds(ctx); err != nil {
-		return counts, err
+		return err
 	}
 	cfg.progress("refunds and chargebacks done: %d events taken; %d sales held", counts.EventsReversed, counts.SalesHeld)
 	rechecked, err := tax.afterReversals(ctx)
 	if err != nil {
-		return counts, fmt.Errorf("check tax records: %w", err)
+		return fmt.Errorf("check tax records: %w", err)
 	}
 	cfg.progress("%s", tax.summary(rechecked))
 
-	if err := settleAndCommit(ctx, rt, cfg, run.RunID, &counts); err != nil {
-		return counts, err
-	}
-	committed = true
-	return counts, nil
+	return nil
 }
 
 // settleAndCommit ends the money work of a run (nightly or rerun): settle

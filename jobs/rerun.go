@@ -106,21 +106,19 @@ func RunRerun(ctx context.Context, st *store.Store, cfg Config, req RerunRequest
 // lines for the sales nightlyID allocated, then the balances of the
 // participants adjusted, the checks, the discrepancies, commit.
 func computeRerun(ctx context.Context, st *store.Store, cfg Config, run store.Run, nightlyID string) (store.RunCounts, error) {
-	var counts store.RunCounts
-	rt, err := st.BeginCompute(ctx, run.RunID, run.WindowEnd)
-	if err != nil {
-		return counts, err
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			rt.Rollback()
-		}
-	}()
+	return inRunTx(ctx, st, cfg, run, func(rt *store.RunTx, counts *store.RunCounts) error {
+		return writeAdjustments(ctx, rt, cfg, nightlyID, counts)
+	})
+}
+
+// writeAdjustments recomputes the sales nightlyID allocated and writes
+// their adjustment lines. Settling, checking and committing are as in a
+// nightly run (without tax checks, FinishTaxChecks does nothing).
+func writeAdjustments(ctx context.Context, rt *store.RunTx, cfg Config, nightlyID string, counts *store.RunCounts) error {
 	terms := termsCache{}
 	var recomputed int
 	recs := make([]reconcile.SaleRecord, 0, cfg.BatchSize)
-	err = rt.RerunSales(ctx, nightlyID, cfg.BatchSize, func(rows []store.RerunSaleRow) error {
+	err := rt.RerunSales(ctx, nightlyID, cfg.BatchSize, func(rows []store.RerunSaleRow) error {
 		recomputed += len(rows)
 		recs = recs[:0]
 		for _, r := range rows {
@@ -129,7 +127,7 @@ func computeRerun(ctx context.Context, st *store.Store, cfg Config, run store.Ru
 		if err := terms.load(ctx, rt, recs); err != nil {
 			return err
 		}
-		b := rerunBatch(rows, terms.byProduct, cfg.Policy, &counts)
+		b := rerunBatch(rows, terms.byProduct, cfg.Policy, counts)
 		if err := rt.SaveAdjustments(ctx, b); err != nil {
 			return fmt.Errorf("save adjustments: %w", err)
 		}
@@ -137,16 +135,10 @@ func computeRerun(ctx context.Context, st *store.Store, cfg Config, run store.Ru
 		return nil
 	})
 	if err != nil {
-		return counts, fmt.Errorf("recompute: %w", err)
+		return fmt.Errorf("recompute: %w", err)
 	}
 	cfg.progress("recomputation done: %d sales recomputed, %d adjusted, %d adjustment lines", recomputed, counts.SalesAllocated, counts.Lines)
-
-	// From here on, as in compute (no tax checks: FinishTaxChecks does nothing).
-	if err := settleAndCommit(ctx, rt, cfg, run.RunID, &counts); err != nil {
-		return counts, err
-	}
-	committed = true
-	return counts, nil
+	return nil
 }
 
 // rerunBatch recomputes a batch of sales. A rerun's SalesAllocated count is

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"payouts/sql/load"
@@ -29,17 +28,7 @@ func cmdImportTaxRecord(ctx context.Context, e *environment, args []string) erro
 	}
 	defer st.Close()
 	res, err := load.TaxRecords(ctx, st.DB, fs.Arg(0), e.progress)
-	var bad *load.Errors
-	if errors.As(err, &bad) {
-		for _, r := range bad.Rows {
-			fmt.Fprintln(e.stderr, r.Error())
-		}
-		if bad.More > 0 {
-			fmt.Fprintf(e.stderr, "... and %d more errors\n", bad.More)
-		}
-		return fmt.Errorf("import-tax-record %s: %d bad rows; nothing was written", fs.Arg(0), int64(len(bad.Rows))+bad.More)
-	}
-	if err != nil {
+	if err := loadFailure(e, "import-tax-record "+fs.Arg(0), err); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: %d rows, %d new, %d changed\n", res.Name, res.Rows, res.Inserted, res.Updated)

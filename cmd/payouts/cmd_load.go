@@ -22,21 +22,27 @@ func cmdLoad(ctx context.Context, e *environment, args []string) error {
 	}
 	defer st.Close()
 	res, err := load.Dir(ctx, st.DB, fs.Arg(0), e.progress)
-	var bad *load.Errors
-	if errors.As(err, &bad) {
-		for _, r := range bad.Rows {
-			fmt.Fprintln(e.stderr, r.Error())
-		}
-		if bad.More > 0 {
-			fmt.Fprintf(e.stderr, "... and %d more errors\n", bad.More)
-		}
-		return fmt.Errorf("load %s: %d bad rows; nothing was written", fs.Arg(0), int64(len(bad.Rows))+bad.More)
-	}
-	if err != nil {
+	if err := loadFailure(e, "load "+fs.Arg(0), err); err != nil {
 		return err
 	}
 	for _, f := range res.Files {
 		fmt.Fprintf(e.stdout, "%s: %d rows\n", f.Name, f.Rows)
 	}
 	return nil
+}
+
+// loadFailure prints every bad row of a failed load (FILE:LINE: reason) on
+// stderr and returns the one-line failure; other errors pass through.
+func loadFailure(e *environment, what string, err error) error {
+	var bad *load.Errors
+	if !errors.As(err, &bad) {
+		return err
+	}
+	for _, r := range bad.Rows {
+		fmt.Fprintln(e.stderr, r.Error())
+	}
+	if bad.More > 0 {
+		fmt.Fprintf(e.stderr, "... and %d more errors\n", bad.More)
+	}
+	return fmt.Errorf("%s: %d bad rows; nothing was written", what, int64(len(bad.Rows))+bad.More)
 }
