@@ -46,12 +46,7 @@ func newLoadedURL(t *testing.T, dir string) string {
 // storeAt opens a Store on url for the test.
 func storeAt(t *testing.T, url string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return storetest.Open(t, url)
 }
 
 func loadInto(t *testing.T, st *store.Store, dir string) {

@@ -62,18 +62,12 @@ func fileSHA(t *testing.T, path string) string {
 // minor units of code.
 func summaryFigure(t *testing.T, f *excelize.File, label, code string) int64 {
 	t.Helper()
-	row := sheettest.Find(t, f, "Summary", label)
-	col := sheettest.Find(t, f, "Summary", code)
-	if row == "" || col == "" {
-		t.Fatalf("Summary has no %q row or %q column", label, code)
-	}
-	c, _, _ := excelize.SplitCellName(col)
-	_, r, _ := excelize.SplitCellName(row)
+	ref := sheettest.Cell(t, f, "Summary", label, code)
 	digits := 0
 	if cur, err := reconcile.LookupCurrency(code); err == nil && !strings.Contains(label, "count") {
 		digits = cur.Minor
 	}
-	return sheettest.Minor(t, f, "Summary", fmt.Sprintf("%s%d", c, r), digits)
+	return sheettest.Minor(t, f, "Summary", ref, digits)
 }
 
 // checkWorkbookAgainstManifest has LibreOffice recompute the run's

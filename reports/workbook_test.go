@@ -146,14 +146,7 @@ func writeSample(t *testing.T, w FinanceWorkbook, chunkRows int) (string, Workbo
 // Summary sheet of f.
 func summaryCell(t *testing.T, f *excelize.File, label, code string) string {
 	t.Helper()
-	row := sheettest.Find(t, f, "Summary", label)
-	col := sheettest.Find(t, f, "Summary", code)
-	if row == "" || col == "" {
-		t.Fatalf("Summary has no %q row or %q column", label, code)
-	}
-	c, _, _ := excelize.SplitCellName(col)
-	_, r, _ := excelize.SplitCellName(row)
-	return fmt.Sprintf("%s%d", c, r)
+	return sheettest.Cell(t, f, "Summary", label, code)
 }
 
 // checkRecomputedSummary checks, in a workbook LibreOffice recomputed, the

@@ -47,12 +47,7 @@ func seeded(t *testing.T) string {
 
 func open(t *testing.T, url string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return storetest.Open(t, url)
 }
 
 func config(t *testing.T, out string, progress func(string)) jobs.Config {

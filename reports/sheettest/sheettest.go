@@ -146,6 +146,22 @@ func Find(t testing.TB, f *excelize.File, sheet, value string) string {
 	return ""
 }
 
+// Cell is the reference of the cell at the crossing of the row whose
+// label is rowLabel and the column whose header is colLabel on sheet (for
+// the Summary: a figure's label and a currency code). The test fails when
+// either is missing.
+func Cell(t testing.TB, f *excelize.File, sheet, rowLabel, colLabel string) string {
+	t.Helper()
+	row, col := Find(t, f, sheet, rowLabel), Find(t, f, sheet, colLabel)
+	if row == "" || col == "" {
+		t.Fatalf("%s has no %q row or %q column", sheet, rowLabel, colLabel)
+	}
+	c, _, _ := excelize.SplitCellName(col)
+	_, r, _ := excelize.SplitCellName(row)
+	ref, _ := excelize.JoinCellName(c, r)
+	return ref
+}
+
 // Minor reads the number in cell ref (as LibreOffice cached it) as minor
 // units of a currency with digits minor digits, rounding away the
 // binary-fraction noise of a floating-point sum.

@@ -51,7 +51,12 @@ func NewURL(t testing.TB) string {
 // New returns a Store on a fresh migrated database for t.
 func New(t testing.TB) *store.Store {
 	t.Helper()
-	url := NewURL(t)
+	return Open(t, NewURL(t))
+}
+
+// Open returns a Store on the database at url, closed when the test ends.
+func Open(t testing.TB, url string) *store.Store {
+	t.Helper()
 	st, err := store.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
