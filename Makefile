@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/payouts
 PKGS    := ./...
 
-.PHONY: all build test race demo bench fuzz vet fmt-check tools clean
+.PHONY: all build test race demo bench bench-nights bench-night fuzz vet fmt-check tools clean
 
 all: build
 
@@ -37,6 +37,21 @@ demo: tools build
 
 bench: tools
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+
+# A year of nights in small: NIGHTS consecutive nights of NIGHT_SALES new
+# sales each in one seeded marketplace, run through the CLI; prints each
+# night's wall time, peak RSS and output sizes (docs/scaling.md).
+NIGHTS      ?= 30
+NIGHT_SALES ?= 50000
+bench-nights: tools build
+	$(GO) run ./internal/benchnights -bin $(BIN) -sales $(NIGHT_SALES) -nights $(NIGHTS) -log bench-nights.log
+
+# One big night (BIG_SALES) with every default output, against its floor:
+# COPY of the candidate sales out plus COPY of the run's lines into a table
+# with the same columns and no index.
+BIG_SALES ?= 1000000
+bench-night: tools build
+	$(GO) run ./internal/benchnights -bin $(BIN) -sales $(BIG_SALES) -nights 1 -floor -log bench-night.log
 
 # Fuzz each target for FUZZTIME (go test -fuzz takes one target at a time).
 FUZZTIME ?= 30s

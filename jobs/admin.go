@@ -206,7 +206,7 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 		}
 	}
 
-	p.family("payouts_last_run_discrepancies", "gauge", "Discrepancies the last completed run reported, by kind.")
+	p.family("payouts_last_run_discrepancies", "gauge", "Discrepancies open after the last completed run, by kind (its backlog).")
 	for _, r := range last {
 		ks, err := st.RunDiscrepancyCounts(ctx, r.RunID)
 		if err != nil {

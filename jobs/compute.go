@@ -49,6 +49,7 @@ func inRunTx(ctx context.Context, st *store.Store, cfg Config, run store.Run,
 // candidate sales (with their tax checks), takes the pending refunds and
 // chargebacks, updates the hold list and re-checks the tax records due.
 func allocateAndReverse(ctx context.Context, rt *store.RunTx, cfg Config, counts *store.RunCounts) error {
+	rt.HoldPolicy = cfg.holdPolicy()
 	terms := termsCache{}
 	tax, err := beginTaxChecks(ctx, rt, cfg)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -164,4 +165,28 @@ func (c Config) runParams() ([]byte, error) {
 	return json.Marshal(store.RunParams{TimeZone: c.Location.String(),
 		MaxCoproducerShare: c.Policy.MaxCoproducerShare.String(), MinPayout: c.MinPayout, Debtor: c.Debtor,
 		Statements: c.Statements})
+}
+
+// holdRulesVersion changes when a release decides held sales differently
+// (a new check, a changed rule): every held sale is then retried once.
+const holdRulesVersion = 1
+
+// holdPolicy identifies the settings a sale is held under: a held sale
+// recorded under other settings is retried by the next run, since the
+// same data may now be decided otherwise (store.RunTx.HoldPolicy).
+func (c Config) holdPolicy() string {
+	var blocking []string
+	for k, on := range c.Tax.Blocking {
+		if on {
+			blocking = append(blocking, k)
+		}
+	}
+	sort.Strings(blocking)
+	var tolerance []string
+	for cur, v := range c.Tax.Tolerance {
+		tolerance = append(tolerance, fmt.Sprintf("%s=%d", cur, v))
+	}
+	sort.Strings(tolerance)
+	return fmt.Sprintf("rules=%d;cap=%s;model=%s;grace=%d;blocking=%s;tolerance=%s", holdRulesVersion,
+		c.Policy.MaxCoproducerShare.String(), c.Tax.Model, c.Tax.GraceDays, strings.Join(blocking, ","), strings.Join(tolerance, ","))
 }

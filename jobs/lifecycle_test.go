@@ -91,9 +91,9 @@ func TestHeldSaleIsPaidOnceCorrected(t *testing.T) {
 			t.Errorf("after correction, missing line %s in %v", want, lines)
 		}
 	}
-	disc = readCSVColumns(t, filepath.Join(res.Dir, "discrepancies.csv"), "", "kind", "sale_id")
-	if contains(disc, "CAP_EXCEEDED,s13") {
-		t.Errorf("CAP_EXCEEDED still reported after the sale was paid: %v", disc)
+	disc = readCSVColumns(t, filepath.Join(res.Dir, "discrepancies.csv"), "", "kind", "sale_id", "state")
+	if !contains(disc, "CAP_EXCEEDED,s13,resolved") {
+		t.Errorf("CAP_EXCEEDED not reported resolved after the sale was paid: %v", disc)
 	}
 	var resolved string
 	if err := st.DB.Get(&resolved, `SELECT resolved_run FROM discrepancies WHERE kind = 'CAP_EXCEEDED' AND sale_id = 's13'`); err != nil || resolved != res.Run.RunID {

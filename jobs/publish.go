@@ -95,11 +95,11 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 	}
 	progress("run %s: provider files written (%d payout items)", run.RunID, items.count())
 
-	df, err := dir.NewDiscrepancyFile()
+	df, err := dir.NewDiscrepancyFile(run.ReportVersion)
 	if err != nil {
 		return dir, reports.Manifest{}, err
 	}
-	if err := st.RunDiscrepancies(ctx, run.RunID, df.Add); err != nil {
+	if err := st.RunDiscrepancies(ctx, run.RunID, store.DiscrepanciesChanged, df.Add); err != nil {
 		return dir, reports.Manifest{}, err
 	}
 	if err := df.Close(); err != nil {

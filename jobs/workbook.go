@@ -91,8 +91,16 @@ func financeWorkbook(ctx context.Context, st *store.Store, run store.Run) (repor
 			return fn(reports.HeldSale(h))
 		})
 	}
-	w.Discrepancies = func(fn func(reconcile.Finding) error) error {
-		return st.RunDiscrepancies(ctx, run.RunID, fn)
+	w.ReportVersion = run.ReportVersion
+	backlog, err := st.WorkbookBacklog(ctx, run.RunID)
+	if err != nil {
+		return w, err
+	}
+	for _, c := range backlog {
+		w.Backlog = append(w.Backlog, reports.BacklogCount(c))
+	}
+	w.Discrepancies = func(fn func(reconcile.ReportedDiscrepancy) error) error {
+		return st.RunDiscrepancies(ctx, run.RunID, store.DiscrepanciesReported, fn)
 	}
 	return w, nil
 }

@@ -31,3 +31,21 @@ type Finding struct {
 func (f Finding) Key() string {
 	return strings.Join([]string{f.Kind, f.SaleID, f.InvoiceID, f.ParticipantID, f.ContractID, f.Currency}, "|")
 }
+
+// What a run did with a discrepancy it reports (SPEC 7).
+const (
+	StateOpened   = "opened"   // found for the first time
+	StateReopened = "reopened" // found again after a run had resolved it
+	StateResolved = "resolved" // open until this run, which checked its subject and no longer found it
+	StateOpen     = "open"     // a blocking item still open, listed in the workbook only
+)
+
+// ReportedDiscrepancy is one row of a run's discrepancy report: a finding
+// with what the run did with it. State is empty for runs published
+// before discrepancy states existed (report version 1).
+type ReportedDiscrepancy struct {
+	Finding
+	State              string
+	OpenedBusinessDate string // YYYY-MM-DD: the business date of the run that opened the current episode
+	AgeDays            int    // calendar days from OpenedBusinessDate to the run's business date
+}

@@ -36,8 +36,17 @@ type FinanceWorkbook struct {
 	Contracts func(func(ContractApplied) error) error
 	// HeldSales streams the sales the run held.
 	HeldSales func(func(HeldSale) error) error
-	// Discrepancies streams what the run reported (discrepancies.csv).
-	Discrepancies func(func(reconcile.Finding) error) error
+	// Discrepancies streams what the run reported: what it opened,
+	// re-opened or resolved (discrepancies.csv) and every blocking item
+	// still open.
+	Discrepancies func(func(reconcile.ReportedDiscrepancy) error) error
+	// ReportVersion is the run's report layout: 1 for runs published
+	// before discrepancy states (no state or age columns, no backlog), 2
+	// after. An old run's workbook is exported again in its old layout.
+	ReportVersion int
+	// Backlog is the open backlog after the run by kind, blocking,
+	// currency and age, sorted (version 2).
+	Backlog []BacklogCount
 
 	// MaxRows is the last row a sheet may use; 0 is Excel's 1,048,576.
 	// Tests set less to see a list continue on a second sheet.
@@ -60,6 +69,20 @@ type CurrencySummary struct {
 type DiscrepancyCount struct {
 	Kind     string
 	Currency string
+	Count    int64
+}
+
+// BacklogAges are the age columns of the backlog, in days since the
+// business date of the run that opened the discrepancy.
+var BacklogAges = []string{"0-2", "3-7", "8-30", "over 30"}
+
+// BacklogCount is how many discrepancies of a kind and currency were open
+// after the run, at one age.
+type BacklogCount struct {
+	Kind     string
+	Blocking bool
+	Currency string // "" when the kind has none
+	Age      string // one of BacklogAges
 	Count    int64
 }
 
@@ -159,6 +182,7 @@ const (
 	sheetContracts     = "Contracts applied"
 	sheetHeldSales     = "Held sales"
 	sheetDiscrepancies = "Discrepancies"
+	sheetBacklog       = "Backlog"
 )
 
 // WriteFinanceWorkbook writes the finance workbook of w to out; temporary
@@ -197,12 +221,20 @@ func writeFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook, chunk
 		b.close()
 		return tot, err
 	}
-	discrepancies, err := writeDiscrepancies(b, w.Discrepancies)
+	discrepancies, err := writeDiscrepancies(b, w.Discrepancies, w.ReportVersion >= 2)
 	if err != nil {
 		b.close()
 		return tot, err
 	}
 	tot.Rows = participants.rows + contracts.rows + held.rows + discrepancies.rows
+	if w.ReportVersion >= 2 {
+		backlog, err := writeBacklog(b, w.Backlog)
+		if err != nil {
+			b.close()
+			return tot, err
+		}
+		tot.Rows += backlog.rows
+	}
 	if err := writeSummary(b, w, participants, held); err != nil {
 		b.close()
 		return tot, err
@@ -335,21 +367,72 @@ func writeHeldSales(b *xlsxBook, codes []string, rows func(func(HeldSale) error)
 	return t, t.close()
 }
 
-func writeDiscrepancies(b *xlsxBook, rows func(func(reconcile.Finding) error) error) (*xlsxTable, error) {
-	t, err := b.newTable(tableSpec{name: sheetDiscrepancies,
-		columns: []xlsxColumn{{"Kind", 26}, {"Blocking", 10}, {"Sale", 22}, {"Invoice", 22}, {"Participant", 22},
-			{"Contract", 22}, {"Currency", 10}, {"Expected", 18}, {"Actual", 18}, {"Detail", 100}}}, nil)
+// writeDiscrepancies lists what the run reported; with states (report
+// version 2), what it did with each and the age it reached.
+func writeDiscrepancies(b *xlsxBook, rows func(func(reconcile.ReportedDiscrepancy) error) error, states bool) (*xlsxTable, error) {
+	columns := []xlsxColumn{{"Kind", 26}, {"Blocking", 10}, {"Sale", 22}, {"Invoice", 22}, {"Participant", 22},
+		{"Contract", 22}, {"Currency", 10}, {"Expected", 18}, {"Actual", 18}, {"Detail", 100}}
+	if states {
+		columns = append(columns, xlsxColumn{"State", 12}, xlsxColumn{"Opened", 12}, xlsxColumn{"Age (days)", 12})
+	}
+	t, err := b.newTable(tableSpec{name: sheetDiscrepancies, columns: columns}, nil)
 	if err != nil {
 		return nil, err
 	}
 	if rows != nil {
-		err = rows(func(f reconcile.Finding) error {
-			return t.add([]any{b.text(f.Kind), b.text(yesNo(f.Blocking)), b.text(f.SaleID), b.text(f.InvoiceID),
+		err = rows(func(d reconcile.ReportedDiscrepancy) error {
+			f := d.Finding
+			cells := []any{b.text(f.Kind), b.text(yesNo(f.Blocking)), b.text(f.SaleID), b.text(f.InvoiceID),
 				b.text(f.ParticipantID), b.text(f.ContractID), b.text(f.Currency), b.text(f.Expected),
-				b.text(f.Actual), b.text(f.Detail)})
+				b.text(f.Actual), b.text(f.Detail)}
+			if states {
+				cells = append(cells, b.text(d.State), b.date(d.OpenedBusinessDate), b.count(int64(d.AgeDays)))
+			}
+			return t.add(cells)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("workbook: discrepancies: %w", err)
+		}
+	}
+	return t, t.close()
+}
+
+// writeBacklog writes the open backlog after the run: one row per kind,
+// blocking and currency, a count per age and a live total.
+func writeBacklog(b *xlsxBook, rows []BacklogCount) (*xlsxTable, error) {
+	columns := []xlsxColumn{{"Kind", 26}, {"Blocking", 10}, {"Currency", 10}}
+	for _, a := range BacklogAges {
+		columns = append(columns, xlsxColumn{a + " days", 12})
+	}
+	columns = append(columns, xlsxColumn{"Total", 12})
+	t, err := b.newTable(tableSpec{name: sheetBacklog, columns: columns}, nil)
+	if err != nil {
+		return nil, err
+	}
+	ageCol := map[string]int{}
+	for i, a := range BacklogAges {
+		ageCol[a] = 3 + i
+	}
+	total := 3 + len(BacklogAges)
+	for i := 0; i < len(rows); {
+		r := rows[i]
+		cells := make([]any, total+1)
+		cells[0], cells[1], cells[2] = b.text(r.Kind), b.text(yesNo(r.Blocking)), b.text(r.Currency)
+		for ; i < len(rows) && rows[i].Kind == r.Kind && rows[i].Blocking == r.Blocking && rows[i].Currency == r.Currency; i++ {
+			col, ok := ageCol[rows[i].Age]
+			if !ok {
+				return nil, fmt.Errorf("workbook: backlog age %q", rows[i].Age)
+			}
+			cells[col] = b.count(rows[i].Count)
+		}
+		for c := 3; c < total; c++ {
+			if cells[c] == nil {
+				cells[c] = b.count(0)
+			}
+		}
+		cells[total] = formula(fmt.Sprintf("SUM(%s%d:%s%d)", colName(3), t.nextRow(), colName(total-1), t.nextRow()), b.countTotal())
+		if err := t.add(cells); err != nil {
+			return nil, fmt.Errorf("workbook: backlog: %w", err)
 		}
 	}
 	return t, t.close()

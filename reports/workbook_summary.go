@@ -189,7 +189,11 @@ func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable)
 func writeDiscrepancyCounts(b *xlsxBook, w FinanceWorkbook, row, hs int) (int, error) {
 	const s = sheetSummary
 	colOf := map[string]int{}
-	header := []any{excelize.Cell{Value: "Discrepancies by kind", StyleID: hs}}
+	title := "Discrepancies by kind"
+	if w.ReportVersion >= 2 {
+		title = "Open discrepancies by kind (after the run; ages on the Backlog sheet)"
+	}
+	header := []any{excelize.Cell{Value: title, StyleID: hs}}
 	for i, c := range w.Currencies {
 		colOf[c.Currency] = i + 1
 		header = append(header, excelize.Cell{Value: c.Currency, StyleID: hs})

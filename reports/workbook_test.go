@@ -99,12 +99,12 @@ func sampleWorkbook(n int) FinanceWorkbook {
 			}
 			return nil
 		},
-		Discrepancies: func(fn func(reconcile.Finding) error) error {
+		Discrepancies: func(fn func(reconcile.ReportedDiscrepancy) error) error {
 			for _, f := range []reconcile.Finding{
 				{Kind: "CAP_EXCEEDED", Blocking: true, SaleID: "s13", Currency: "BRL", Expected: "70", Actual: "80", Detail: "-held"},
 				{Kind: "MISSING_PAYOUT_ACCOUNT", Blocking: true, ParticipantID: "p0003", Currency: "BRL", Expected: "-1.00", Detail: `=HYPERLINK("x")`},
 			} {
-				if err := fn(f); err != nil {
+				if err := fn(reconcile.ReportedDiscrepancy{Finding: f}); err != nil {
 					return err
 				}
 			}

@@ -365,3 +365,8 @@ func colName(col int) string {
 	}
 	return name
 }
+
+// nextRow is the row the next add writes on the current sheet (for a
+// formula over that row; small tables only: at a sheet's limit the row
+// moves to the next sheet).
+func (t *xlsxTable) nextRow() int { return t.row + 1 }

@@ -88,7 +88,7 @@ func printRunSummary(ctx context.Context, e *environment, st *store.Store, res j
 	if len(parts) == 0 {
 		parts = []string{"none"}
 	}
-	fmt.Fprintf(e.stdout, "  discrepancies: %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(e.stdout, "  open discrepancies: %s\n", strings.Join(parts, ", "))
 	fmt.Fprintf(e.stdout, "  files: %s\n", res.Dir)
 	return nil
 }

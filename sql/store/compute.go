@@ -21,6 +21,11 @@ type RunTx struct {
 	RunID     string
 	WindowEnd time.Time
 	taxChecks bool // the run's tax checks began (compute_tax.go)
+
+	// HoldPolicy identifies the settings a sale is held under (the cap,
+	// the tax blocking settings): a held sale recorded under another
+	// policy is retried (candidateSalesQuery). Set before allocation.
+	HoldPolicy string
 }
 
 // BeginCompute opens the compute transaction of run runID.
@@ -38,8 +43,9 @@ func (s *Store) BeginCompute(ctx context.Context, runID string, windowEnd time.T
 		CREATE TEMP TABLE run_holds (sale_id text PRIMARY KEY, kind text NOT NULL, detail text NOT NULL) ON COMMIT DROP;
 		CREATE TEMP TABLE run_findings (discrepancy_key text PRIMARY KEY, kind text NOT NULL, blocking boolean NOT NULL,
 			sale_id text, invoice_id text, participant_id text, contract_id text, currency text,
-			expected text, actual text, detail text NOT NULL) ON COMMIT DROP;
-		CREATE TEMP TABLE run_carried (participant_id text NOT NULL, currency text NOT NULL, amount bigint NOT NULL) ON COMMIT DROP;`)
+			expected text, actual text, detail text NOT NULL, state text NOT NULL DEFAULT 'opened') ON COMMIT DROP;
+		CREATE TEMP TABLE run_carried (participant_id text NOT NULL, currency text NOT NULL, amount bigint NOT NULL) ON COMMIT DROP;
+		CREATE TEMP TABLE run_released (sale_id text PRIMARY KEY) ON COMMIT DROP;`)
 	if err != nil {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin run %s: %w", runID, err)

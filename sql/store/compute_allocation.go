@@ -10,17 +10,29 @@ import (
 	"payouts/reconcile"
 )
 
-// candidateSalesQuery selects every sale settled before the window's end
-// that has no outcome yet: new sales and held ones alike (a held sale is
-// retried by every run). trim_scale drops trailing zeros the platform may
-// have written ("100.00" of JPY); what is left is checked per currency by
-// reconcile.ParseSale. Sales come by product so that each batch needs the
-// contract terms of few products.
-const candidateSalesQuery = `SELECT s.sale_id, s.product_id, p.lead_producer_id, s.currency,
+// candidateSalesQuery selects the sales this run must decide: those of
+// the sale queue (written or changed while they had no outcome, or held
+// sales whose inputs changed: migration 0008) and the held sales whose
+// policy differs from this run's ($2) or whose tax check is due (grace
+// period over), that are settled before the
+// window's end ($1) and have no outcome yet. A held sale whose inputs did
+// not change is not retried: the rules are deterministic, so it would be
+// held again; this keeps a night's cost to that night's data, whatever
+// the size of the hold list. trim_scale drops trailing zeros the platform
+// may have written ("100.00" of JPY); what is left is checked per currency
+// by reconcile.ParseSale. Sales come by product so that each batch needs
+// the contract terms of few products.
+const candidateSalesQuery = `WITH q AS (
+	SELECT sale_id FROM sale_queue
+	UNION SELECT sale_id FROM holds WHERE policy IS DISTINCT FROM $2
+	UNION SELECT p.sale_id FROM tax_checks_pending p JOIN holds h ON h.sale_id = p.sale_id WHERE p.due_at < $1
+)
+SELECT s.sale_id, s.product_id, p.lead_producer_id, s.currency,
 	trim_scale(s.gross)::text, trim_scale(s.platform_fee)::text,
 	coalesce(s.affiliate_id, ''), coalesce(trim_scale(s.affiliate_rate_percent)::text, ''),
 	coalesce(a.manager_id, ''), s.sold_at, s.settled_at
-FROM sales s
+FROM q
+JOIN sales s ON s.sale_id = q.sale_id
 JOIN products p ON p.product_id = s.product_id
 LEFT JOIN affiliations a ON a.product_id = s.product_id AND a.affiliate_id = s.affiliate_id
 WHERE s.settled_at < $1
@@ -41,7 +53,7 @@ func (r *RunTx) CandidateSales(ctx context.Context, batch int, fn func([]reconci
 		s.SettledAt = settled.Time
 		return s, nil
 	}
-	return streamBatches(ctx, r.tx, "candidate_sales", candidateSalesQuery, []any{r.WindowEnd}, batch, scan, fn)
+	return streamBatches(ctx, r.tx, "candidate_sales", candidateSalesQuery, []any{r.WindowEnd, r.HoldPolicy}, batch, scan, fn)
 }
 
 // AllocationBatch is what a batch of candidate sales produced.

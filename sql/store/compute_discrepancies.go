@@ -25,52 +25,101 @@ func (r *RunTx) AddFindings(ctx context.Context, fs []reconcile.Finding) error {
 	return r.addFindings(ctx, fs)
 }
 
+// saleReevaluatedKinds name a held sale: a run re-evaluates one when it
+// decides the sale again (its inputs changed: see candidateSalesQuery).
+// The other re-evaluated kinds name a participant's balance, which every
+// nightly run settles again.
+var saleReevaluatedKinds = []string{reconcile.CapExceeded, reconcile.InvalidSale}
+
 // FinishDiscrepancies applies the lifecycle: findings open new
-// discrepancies or refresh open ones, open ones of re-evaluated kinds that
-// were not found are resolved, and the run's report is kept as reported.
-// A rerun re-evaluates nothing beyond the sales and balances it adjusts,
-// so it resolves nothing it did not find.
+// discrepancies, re-open resolved ones or refresh open ones; open ones of
+// re-evaluated kinds whose subject the run re-evaluated without finding
+// them are resolved. A rerun re-evaluates nothing beyond the sales and
+// balances it adjusts, so it resolves nothing it did not find.
+//
+// It then keeps the run's report (SPEC 7): what the run opened, re-opened
+// or resolved (discrepancies.csv), every blocking item still open (the
+// workbook lists them), and the open backlog by kind and age. None of it
+// re-lists the open backlog, so the report follows the night's data.
 func (r *RunTx) FinishDiscrepancies(ctx context.Context) error {
-	// The temporary run_findings is never analyzed by autovacuum, and
-	// discrepancies may just have grown by a day's findings: without fresh
-	// statistics the anti-joins below were planned as nested loops, and at
-	// 100,000 findings one statement took more than ten minutes.
-	if _, err := r.tx.ExecContext(ctx, `ANALYZE run_findings, discrepancies`); err != nil {
+	// The temporary run_findings is never analyzed by autovacuum: without
+	// fresh statistics the joins below were planned as nested loops, and
+	// at 100,000 findings one statement took more than ten minutes.
+	if _, err := r.tx.ExecContext(ctx, `ANALYZE run_findings`); err != nil {
 		return fmt.Errorf("update discrepancies: analyze: %w", err)
 	}
-	_, err := r.tx.ExecContext(ctx, `INSERT INTO discrepancies (discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id, contract_id,
+	run, notices, saleKinds, kinds := r.RunID, pq.Array(noticeKinds), pq.Array(saleReevaluatedKinds), pq.Array(reevaluatedKinds)
+	for _, st := range []struct {
+		sql  string
+		args []any
+	}{
+		// What each finding is to the lifecycle, before the upsert forgets
+		// it: opened (new), reopened (resolved before) or seen (open).
+		{`UPDATE run_findings f SET state = CASE WHEN d.resolved_run IS NULL THEN 'seen' ELSE 'reopened' END
+			FROM discrepancies d WHERE d.discrepancy_key = f.discrepancy_key`, nil},
+		// A re-opened discrepancy starts a new episode: its age counts
+		// from the run that found it again.
+		{`INSERT INTO discrepancies (discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id, contract_id,
 				currency, expected, actual, detail, opened_run, last_seen_run, resolved_run)
 			SELECT discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id, contract_id, currency,
 				expected, actual, detail, $1, $1, CASE WHEN kind = ANY($2) THEN $1 END
 			FROM run_findings
 			ON CONFLICT (discrepancy_key) DO UPDATE SET blocking = EXCLUDED.blocking, expected = EXCLUDED.expected,
 				actual = EXCLUDED.actual, detail = EXCLUDED.detail, last_seen_run = EXCLUDED.last_seen_run,
-				resolved_run = EXCLUDED.resolved_run`, r.RunID, pq.Array(noticeKinds))
-	if err != nil {
-		return fmt.Errorf("update discrepancies: %w", err)
-	}
-	_, err = r.tx.ExecContext(ctx, `UPDATE discrepancies d SET resolved_run = $1
-			WHERE d.resolved_run IS NULL AND d.kind = ANY($2)
+				opened_run = CASE WHEN discrepancies.resolved_run IS NULL THEN discrepancies.opened_run ELSE EXCLUDED.opened_run END,
+				resolved_run = EXCLUDED.resolved_run`, []any{run, notices}},
+		{`INSERT INTO run_discrepancies (run_id, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id,
+				contract_id, currency, expected, actual, detail, state, opened_business_date, age_days)
+			SELECT $1, f.discrepancy_key, f.kind, f.blocking, f.sale_id, f.invoice_id, f.participant_id, f.contract_id,
+				f.currency, f.expected, f.actual, f.detail, f.state, (SELECT business_date FROM runs WHERE run_id = $1), 0
+			FROM run_findings f WHERE f.state IN ('opened', 'reopened')`, []any{run}},
+		// Held sales the run decided again (held again, paid, closed or
+		// released): their discrepancies not found again are resolved.
+		{`UPDATE discrepancies d SET resolved_run = $1
+			FROM (SELECT sale_id FROM run_holds UNION SELECT sale_id FROM run_released) s
+			WHERE d.sale_id = s.sale_id AND d.resolved_run IS NULL AND d.kind = ANY($2)
 			  AND (SELECT kind FROM runs WHERE run_id = $1) = 'nightly'
-			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`,
-		r.RunID, pq.Array(reevaluatedKinds))
-	if err != nil {
-		return fmt.Errorf("resolve discrepancies: %w", err)
-	}
-	// The report is what the run found plus what is still open without
-	// being found again (a discrepancy whose subject the run did not
-	// check): discrepancies.csv shows everything open.
-	_, err = r.tx.ExecContext(ctx, `INSERT INTO run_discrepancies (run_id, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id,
-				contract_id, currency, expected, actual, detail)
-			SELECT $1, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id, contract_id, currency,
-				expected, actual, detail FROM run_findings
-			UNION ALL
-			SELECT $1, d.discrepancy_key, d.kind, d.blocking, d.sale_id, d.invoice_id, d.participant_id, d.contract_id, d.currency,
-				d.expected, d.actual, d.detail FROM discrepancies d
+			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`, []any{run, saleKinds}},
+		// Balances: every nightly run settles every participant with a
+		// balance, so what it did not find again is gone.
+		{`UPDATE discrepancies d SET resolved_run = $1
+			WHERE d.resolved_run IS NULL AND d.kind = ANY($2) AND d.kind <> ALL($3)
+			  AND (SELECT kind FROM runs WHERE run_id = $1) = 'nightly'
+			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`, []any{run, kinds, saleKinds}},
+		// What the run resolved (here or in FinishTaxChecks), with the age
+		// it reached; notices, opened and closed by the same run, are
+		// reported as opened above.
+		{`INSERT INTO run_discrepancies (run_id, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id,
+				contract_id, currency, expected, actual, detail, state, opened_business_date, age_days)
+			SELECT $1, d.discrepancy_key, d.kind, d.blocking, d.sale_id, d.invoice_id, d.participant_id, d.contract_id,
+				d.currency, d.expected, d.actual, d.detail, 'resolved', o.business_date,
+				greatest((SELECT business_date FROM runs WHERE run_id = $1) - o.business_date, 0)
+			FROM discrepancies d JOIN runs o ON o.run_id = d.opened_run
+			WHERE d.resolved_run = $1
+			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`, []any{run}},
+		// Every blocking item still open: the workbook lists them all.
+		{`INSERT INTO run_discrepancies (run_id, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id,
+				contract_id, currency, expected, actual, detail, state, opened_business_date, age_days)
+			SELECT $1, d.discrepancy_key, d.kind, d.blocking, d.sale_id, d.invoice_id, d.participant_id, d.contract_id,
+				d.currency, d.expected, d.actual, d.detail, 'open', o.business_date,
+				greatest((SELECT business_date FROM runs WHERE run_id = $1) - o.business_date, 0)
+			FROM discrepancies d JOIN runs o ON o.run_id = d.opened_run
+			WHERE d.resolved_run IS NULL AND d.blocking
+			  AND NOT EXISTS (SELECT 1 FROM run_discrepancies x WHERE x.run_id = $1 AND x.discrepancy_key = d.discrepancy_key)`, []any{run}},
+		// The open backlog by kind, currency and age.
+		{`INSERT INTO run_backlog (run_id, kind, blocking, currency, age, count)
+			SELECT $1, d.kind, d.blocking, coalesce(d.currency, ''),
+				CASE WHEN a.days <= 2 THEN '0-2' WHEN a.days <= 7 THEN '3-7' WHEN a.days <= 30 THEN '8-30' ELSE 'over 30' END,
+				count(*)
+			FROM discrepancies d
+			JOIN runs o ON o.run_id = d.opened_run
+			CROSS JOIN LATERAL (SELECT greatest((SELECT business_date FROM runs WHERE run_id = $1) - o.business_date, 0) AS days) a
 			WHERE d.resolved_run IS NULL
-			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`, r.RunID)
-	if err != nil {
-		return fmt.Errorf("update discrepancies: %w", err)
+			GROUP BY 2, 3, 4, 5`, []any{run}},
+	} {
+		if _, err := r.tx.ExecContext(ctx, st.sql, st.args...); err != nil {
+			return fmt.Errorf("update discrepancies: %w", err)
+		}
 	}
 	return nil
 }

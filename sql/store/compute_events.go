@@ -127,22 +127,49 @@ func (r *RunTx) SaveReversals(ctx context.Context, b ReversalBatch) error {
 	return r.addFindings(ctx, b.Findings)
 }
 
-// FinishHolds replaces the hold list with this run's: sales allocated or
-// closed are released (and so leave the list), sales still failing stay
-// with their first run, new ones join. It returns how many sales are held.
+// FinishHolds updates the hold list with what this run decided: sales it
+// allocated or closed leave the list, sales it held again stay with their
+// first run, new ones join, and held sales it did not look at (their
+// inputs did not change) stay as they are. It then consumes the sale
+// queue: every queued sale settled before the window's end, or with an
+// outcome, or gone, was looked at; sales not settled yet stay queued. It
+// returns how many sales are held.
 func (r *RunTx) FinishHolds(ctx context.Context) (int, error) {
 	// A sale closed by a full refund in this run is released even though
 	// the allocation step held it a moment earlier.
-	err := execEach(ctx, r.tx, []any{r.RunID},
+	err := execEach(ctx, r.tx, []any{r.RunID, r.HoldPolicy, r.WindowEnd},
 		`DELETE FROM run_holds h USING sale_outcomes o WHERE o.sale_id = h.sale_id AND o.run_id = $1`,
 		`DELETE FROM run_findings f USING sale_outcomes o
 			WHERE o.sale_id = f.sale_id AND o.run_id = $1 AND o.outcome = 'closed' AND f.blocking`,
-		`DELETE FROM holds h WHERE NOT EXISTS (SELECT 1 FROM run_holds r WHERE r.sale_id = h.sale_id)`,
-		`INSERT INTO holds (sale_id, kind, detail, since_run, last_run)
-			SELECT sale_id, kind, detail, $1, $1 FROM run_holds
-			ON CONFLICT (sale_id) DO UPDATE SET kind = EXCLUDED.kind, detail = EXCLUDED.detail, last_run = EXCLUDED.last_run`)
+		// Held sales this run looked at (queued, or held under another
+		// policy, or closed by an event) and did not hold again: paid,
+		// closed, no longer settled or gone. The discrepancies of these
+		// and of the sales held again are the ones the run re-evaluated.
+		`INSERT INTO run_released (sale_id)
+			SELECT h.sale_id FROM holds h
+			WHERE NOT EXISTS (SELECT 1 FROM run_holds r WHERE r.sale_id = h.sale_id)
+			  AND (h.policy IS DISTINCT FROM $2
+			       OR EXISTS (SELECT 1 FROM sale_queue q WHERE q.sale_id = h.sale_id)
+			       OR EXISTS (SELECT 1 FROM tax_checks_pending p WHERE p.sale_id = h.sale_id AND p.due_at < $3)
+			       OR EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = h.sale_id AND o.run_id = $1))`,
+		`DELETE FROM holds h USING run_released r WHERE r.sale_id = h.sale_id`)
 	if err != nil {
 		return 0, fmt.Errorf("update holds: %w", err)
+	}
+	_, err = r.tx.ExecContext(ctx, `INSERT INTO holds (sale_id, kind, detail, since_run, last_run, policy)
+			SELECT sale_id, kind, detail, $1, $1, $2 FROM run_holds
+			ON CONFLICT (sale_id) DO UPDATE SET kind = EXCLUDED.kind, detail = EXCLUDED.detail, last_run = EXCLUDED.last_run,
+				policy = EXCLUDED.policy`, r.RunID, r.HoldPolicy)
+	if err != nil {
+		return 0, fmt.Errorf("update holds: %w", err)
+	}
+	// Rows a load appended after the run's snapshot are not seen here and
+	// stay for the next run.
+	_, err = r.tx.ExecContext(ctx, `DELETE FROM sale_queue q WHERE NOT EXISTS (
+			SELECT 1 FROM sales s WHERE s.sale_id = q.sale_id AND NOT coalesce(s.settled_at < $1, false)
+			  AND NOT EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = s.sale_id))`, r.WindowEnd)
+	if err != nil {
+		return 0, fmt.Errorf("consume the sale queue: %w", err)
 	}
 	var n int
 	err = r.tx.GetContext(ctx, &n, `SELECT count(*) FROM holds`)

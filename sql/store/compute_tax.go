@@ -151,14 +151,16 @@ func (r *RunTx) LeadTaxIDs(ctx context.Context) (reconcile.LeadTaxIDs, error) {
 }
 
 // taxRecheckQuery selects the sales to check again: those whose events the
-// run took, those with an open tax discrepancy, and those whose check is
-// due (grace period over, or an invoice changed since the sale was
-// checked). The run's candidate sales (settled before the window's end and
+// run took, and those whose check is due (grace period over, or an input
+// changed since the sale was checked: an invoice, the sale, its lead
+// producer's tax id, a rerun; see migrations 0003 and 0008). A sale with
+// an open tax discrepancy whose inputs did not change is not checked
+// again: it would be found the same, and the open backlog would make
+// every night's cost grow with history. The run's candidate sales (settled before the window's end and
 // not allocated or closed by an earlier run) were checked at allocation and
 // are left out. $1 window end, $2 partnership model, $3 run, $4 tax kinds.
 const taxRecheckQuery = `WITH chk AS (
 	SELECT sale_id FROM processed_events WHERE run_id = $3
-	UNION SELECT sale_id FROM discrepancies WHERE resolved_run IS NULL AND sale_id IS NOT NULL AND kind = ANY($4)
 	UNION SELECT sale_id FROM tax_checks_pending WHERE due_at < $1
 	UNION SELECT sale_id FROM tax_recheck_requests
 )
@@ -189,10 +191,12 @@ func (r *RunTx) TaxRecheck(ctx context.Context, partnership bool, batch int, fn 
 		return err
 	}
 	return streamCursor(ctx, r.tx, "tax_recheck", taxRecheckQuery,
-		[]any{r.WindowEnd, partnership, r.RunID, pq.Array(reconcile.TaxKinds)}, batch, scan, flush)
+		[]any{r.WindowEnd, partnership, r.RunID}, batch, scan, flush)
 }
 
-// TaxParticipants streams every participant with a tax id.
+// TaxParticipants streams the participants with a tax id that were
+// written or whose tax id changed since the last run (participant_queue),
+// and records them as checked.
 func (r *RunTx) TaxParticipants(ctx context.Context, batch int, fn func(ids, taxIDs []string) error) error {
 	var ids, taxIDs []string
 	scan := func(rows *sqlx.Rows) error {
@@ -208,12 +212,22 @@ func (r *RunTx) TaxParticipants(ctx context.Context, batch int, fn func(ids, tax
 		ids, taxIDs = ids[:0], taxIDs[:0]
 		return err
 	}
-	return streamCursor(ctx, r.tx, "tax_participants", `SELECT participant_id, tax_id FROM participants
-		WHERE coalesce(tax_id, '') <> '' ORDER BY participant_id COLLATE "C"`, nil, batch, scan, flush)
+	if err := r.beginTaxChecks(ctx); err != nil {
+		return err
+	}
+	if _, err := r.tx.ExecContext(ctx, `INSERT INTO run_tax_checked_participants (participant_id)
+		SELECT DISTINCT participant_id FROM participant_queue`); err != nil {
+		return fmt.Errorf("read the participant queue: %w", err)
+	}
+	return streamCursor(ctx, r.tx, "tax_participants", `SELECT p.participant_id, p.tax_id
+		FROM run_tax_checked_participants c JOIN participants p ON p.participant_id = c.participant_id
+		WHERE coalesce(p.tax_id, '') <> '' ORDER BY p.participant_id COLLATE "C"`, nil, batch, scan, flush)
 }
 
 // TaxUnlinkedInvoices streams the active invoices issued before the
-// window's end that name no sale, or a sale that does not exist.
+// window's end that name no sale, or a sale that does not exist, among
+// those written or changed since the last run (invoice_queue), and
+// records the queued invoices as checked.
 func (r *RunTx) TaxUnlinkedInvoices(ctx context.Context, batch int, fn func([]reconcile.Invoice) error) error {
 	buf := make([]reconcile.Invoice, 0, batch)
 	scan := func(rows *sqlx.Rows) error {
@@ -229,9 +243,19 @@ func (r *RunTx) TaxUnlinkedInvoices(ctx context.Context, batch int, fn func([]re
 		buf = buf[:0]
 		return err
 	}
+	if err := r.beginTaxChecks(ctx); err != nil {
+		return err
+	}
+	// An invoice issued after the window's end is not seen by this run: it
+	// stays queued (FinishTaxChecks) and is checked by a later one.
+	if _, err := r.tx.ExecContext(ctx, `INSERT INTO run_tax_checked_invoices (invoice_id)
+		SELECT DISTINCT q.invoice_id FROM invoice_queue q
+		WHERE NOT EXISTS (SELECT 1 FROM tax_records t WHERE t.invoice_id = q.invoice_id AND t.issued_at >= $1)`, r.WindowEnd); err != nil {
+		return fmt.Errorf("read the invoice queue: %w", err)
+	}
 	return streamCursor(ctx, r.tx, "tax_unlinked", `SELECT t.invoice_id, t.issuer_tax_id, coalesce(t.sale_id, ''),
 			trim_scale(t.amount)::text, t.currency, t.status, coalesce(t.buyer_tax_id, '')
-		FROM tax_records t
+		FROM run_tax_checked_invoices c JOIN tax_records t ON t.invoice_id = c.invoice_id
 		WHERE t.status = 'active' AND t.issued_at < $1
 		  AND (t.sale_id IS NULL OR NOT EXISTS (SELECT 1 FROM sales s WHERE s.sale_id = t.sale_id))
 		ORDER BY t.invoice_id COLLATE "C"`, []any{r.WindowEnd}, batch, scan, flush)
@@ -251,7 +275,9 @@ func (r *RunTx) beginTaxChecks(ctx context.Context) error {
 	_, err := r.tx.ExecContext(ctx, `
 		CREATE TEMP TABLE run_tax_checked (sale_id text NOT NULL) ON COMMIT DROP;
 		CREATE INDEX ON run_tax_checked (sale_id);
-		CREATE TEMP TABLE run_tax_pending (sale_id text NOT NULL, due_at timestamptz NOT NULL) ON COMMIT DROP;`)
+		CREATE TEMP TABLE run_tax_pending (sale_id text NOT NULL, due_at timestamptz NOT NULL) ON COMMIT DROP;
+		CREATE TEMP TABLE run_tax_checked_invoices (invoice_id text PRIMARY KEY) ON COMMIT DROP;
+		CREATE TEMP TABLE run_tax_checked_participants (participant_id text PRIMARY KEY) ON COMMIT DROP;`)
 	if err != nil {
 		return fmt.Errorf("begin tax checks: %w", err)
 	}
@@ -282,26 +308,41 @@ func (r *RunTx) SaveTaxChecks(ctx context.Context, checked []string, pending []T
 	return r.addFindings(ctx, findings)
 }
 
-// taxSubjectChecked is true for an open discrepancy whose subject the
-// run's tax checks covered: a participant or an invoice without a known
-// sale (checked over the whole tables every run), or a sale the run
-// checked, or a sale that no longer exists.
-//
-// The middle test is an EXISTS over the index of run_tax_checked: written
-// "d.sale_id IN (SELECT ...)" inside the OR, it became a subplan that, once
-// the checked sales no longer fit in work_mem as a hash, scanned the whole
-// table for every open discrepancy (more than ten minutes at 100,000 sales).
-const taxSubjectChecked = `(d.sale_id IS NULL
-	OR EXISTS (SELECT 1 FROM run_tax_checked c WHERE c.sale_id = d.sale_id)
-	OR NOT EXISTS (SELECT 1 FROM sales s WHERE s.sale_id = d.sale_id))`
-
 // resolveTaxDiscrepanciesSQL resolves ($1: the run) the open tax
 // discrepancies ($2: their kinds) whose subject the run checked without
-// finding them again.
+// finding them again. The subjects are reached from what the run checked,
+// through indexes, never by scanning the open backlog:
+//   - a sale it checked (at allocation or re-checked);
+//   - an invoice it checked on its own (queued), for a discrepancy naming
+//     no sale or a sale that does not exist;
+//   - the invoices of a sale it checked, for a discrepancy naming an
+//     invoice but no sale (an invoice on another lead producer's sale);
+//   - a participant whose tax id it checked.
+//
+// The sale part joins through an index of run_tax_checked: written
+// "d.sale_id IN (SELECT ...)" inside an OR, it became a subplan that, once
+// the checked sales no longer fit in work_mem as a hash, scanned the whole
+// table for every open discrepancy (more than ten minutes at 100,000 sales).
 const resolveTaxDiscrepanciesSQL = `UPDATE discrepancies d SET resolved_run = $1
-	WHERE d.resolved_run IS NULL AND d.kind = ANY($2)
-	  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)
-	  AND ` + taxSubjectChecked
+	FROM (
+		SELECT x.discrepancy_key FROM run_tax_checked c
+		JOIN discrepancies x ON x.sale_id = c.sale_id AND x.resolved_run IS NULL
+		UNION
+		SELECT x.discrepancy_key FROM run_tax_checked_invoices c
+		JOIN discrepancies x ON x.invoice_id = c.invoice_id AND x.resolved_run IS NULL AND x.invoice_id IS NOT NULL
+		WHERE x.sale_id IS NULL OR NOT EXISTS (SELECT 1 FROM sales s WHERE s.sale_id = x.sale_id)
+		UNION
+		SELECT x.discrepancy_key FROM discrepancies x
+		JOIN tax_records t ON t.invoice_id = x.invoice_id
+		WHERE x.resolved_run IS NULL AND x.sale_id IS NULL AND x.invoice_id IS NOT NULL
+		  AND EXISTS (SELECT 1 FROM run_tax_checked c WHERE c.sale_id = t.sale_id)
+		UNION
+		SELECT x.discrepancy_key FROM run_tax_checked_participants c
+		JOIN discrepancies x ON x.participant_id = c.participant_id AND x.resolved_run IS NULL
+		WHERE x.sale_id IS NULL AND x.invoice_id IS NULL
+	) s
+	WHERE d.discrepancy_key = s.discrepancy_key AND d.resolved_run IS NULL AND d.kind = ANY($2)
+	  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`
 
 // FinishTaxChecks resolves the open tax discrepancies whose subject the
 // run checked without finding them again, and keeps the checks still to
@@ -313,10 +354,12 @@ func (r *RunTx) FinishTaxChecks(ctx context.Context) error {
 		return nil
 	}
 	err := execEach(ctx, r.tx, []any{r.RunID, pq.Array(reconcile.TaxKinds)},
-		`ANALYZE run_tax_checked, run_findings, discrepancies`, // see FinishDiscrepancies
+		`ANALYZE run_tax_checked, run_tax_checked_invoices, run_tax_checked_participants, run_findings`, // see FinishDiscrepancies
 		resolveTaxDiscrepanciesSQL,
 		`DELETE FROM tax_checks_pending p WHERE p.sale_id IN (SELECT sale_id FROM run_tax_checked)`,
 		`DELETE FROM tax_recheck_requests q WHERE q.sale_id IN (SELECT sale_id FROM run_tax_checked)`,
+		`DELETE FROM invoice_queue q WHERE q.invoice_id IN (SELECT invoice_id FROM run_tax_checked_invoices)`,
+		`DELETE FROM participant_queue q WHERE q.participant_id IN (SELECT participant_id FROM run_tax_checked_participants)`,
 		`INSERT INTO tax_checks_pending (sale_id, due_at) SELECT sale_id, due_at FROM run_tax_pending
 			ON CONFLICT (sale_id) DO UPDATE SET due_at = EXCLUDED.due_at`)
 	if err != nil {

@@ -71,26 +71,43 @@ func (s *Store) RunPayoutItems(ctx context.Context, runID string, fn func(Payout
 	return rows.Err()
 }
 
-// RunDiscrepancies returns what a run reported, sorted by kind, then ids.
-func (s *Store) RunDiscrepancies(ctx context.Context, runID string, fn func(reconcile.Finding) error) error {
+// ReportedDiscrepancy is one row of a run's report.
+type ReportedDiscrepancy = reconcile.ReportedDiscrepancy
+
+// DiscrepancySelection picks rows of a run's report.
+type DiscrepancySelection int
+
+const (
+	// DiscrepanciesChanged are those the run opened, re-opened or
+	// resolved (discrepancies.csv); for a version 1 run, all its rows.
+	DiscrepanciesChanged DiscrepancySelection = iota
+	// DiscrepanciesReported adds the blocking items still open (the
+	// workbook's Discrepancies sheet).
+	DiscrepanciesReported
+)
+
+// RunDiscrepancies streams what a run reported, sorted by kind, then ids.
+func (s *Store) RunDiscrepancies(ctx context.Context, runID string, sel DiscrepancySelection, fn func(ReportedDiscrepancy) error) error {
 	rows, err := s.DB.QueryContext(ctx, `SELECT kind, blocking, coalesce(sale_id, ''), coalesce(invoice_id, ''),
 			coalesce(participant_id, ''), coalesce(contract_id, ''), coalesce(currency, ''),
-			coalesce(expected, ''), coalesce(actual, ''), detail
-		FROM run_discrepancies WHERE run_id = $1
+			coalesce(expected, ''), coalesce(actual, ''), detail, coalesce(state, ''),
+			coalesce(to_char(opened_business_date, 'YYYY-MM-DD'), ''), coalesce(age_days, 0)
+		FROM run_discrepancies WHERE run_id = $1 AND ($2 OR state IS DISTINCT FROM 'open')
 		ORDER BY kind COLLATE "C", coalesce(sale_id, '') COLLATE "C", coalesce(invoice_id, '') COLLATE "C",
 			coalesce(participant_id, '') COLLATE "C", coalesce(contract_id, '') COLLATE "C",
-			coalesce(currency, '') COLLATE "C", discrepancy_key COLLATE "C"`, runID)
+			coalesce(currency, '') COLLATE "C", discrepancy_key COLLATE "C"`, runID, sel == DiscrepanciesReported)
 	if err != nil {
 		return fmt.Errorf("read discrepancies of run %s: %w", runID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var f reconcile.Finding
+		var d ReportedDiscrepancy
+		f := &d.Finding
 		if err := rows.Scan(&f.Kind, &f.Blocking, &f.SaleID, &f.InvoiceID, &f.ParticipantID, &f.ContractID,
-			&f.Currency, &f.Expected, &f.Actual, &f.Detail); err != nil {
+			&f.Currency, &f.Expected, &f.Actual, &f.Detail, &d.State, &d.OpenedBusinessDate, &d.AgeDays); err != nil {
 			return fmt.Errorf("read discrepancies of run %s: %w", runID, err)
 		}
-		if err := fn(f); err != nil {
+		if err := fn(d); err != nil {
 			return err
 		}
 	}

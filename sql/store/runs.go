@@ -63,6 +63,10 @@ type Run struct {
 	EventsReversed int            `db:"events_reversed"`
 	LineCount      int            `db:"line_count"`
 	PayoutCount    int            `db:"payout_count"`
+	// ReportVersion is the layout of the run's discrepancy report: 1 for
+	// runs computed before migration 0008 (everything found or still
+	// open), 2 after (what the run opened, re-opened or resolved).
+	ReportVersion int `db:"report_version"`
 }
 
 // Params decodes the run's parameters.
@@ -82,7 +86,7 @@ func (r Run) Date() reconcile.Date {
 
 const runColumns = `run_id, to_char(business_date, 'YYYY-MM-DD') AS business_date, kind, seq, status, window_end, params,
 	reason, requested_by, error, out_dir, started_at, computed_at, completed_at,
-	sales_allocated, sales_held, events_reversed, line_count, payout_count`
+	sales_allocated, sales_held, events_reversed, line_count, payout_count, report_version`
 
 // ErrNoRun is returned when a run does not exist.
 var ErrNoRun = errors.New("no such run")
@@ -187,9 +191,15 @@ type KindCount struct {
 	Count int64  `db:"n"`
 }
 
-// RunDiscrepancyCounts counts what a run reported, by kind.
+// RunDiscrepancyCounts counts, by kind, the discrepancies open after a
+// run (its backlog); for a run published before the backlog was kept
+// (report version 1), what it reported: everything found or still open.
 func (s *Store) RunDiscrepancyCounts(ctx context.Context, runID string) ([]KindCount, error) {
 	var ks []KindCount
-	err := s.DB.SelectContext(ctx, &ks, `SELECT kind, count(*) AS n FROM run_discrepancies WHERE run_id = $1 GROUP BY kind ORDER BY kind`, runID)
+	err := s.DB.SelectContext(ctx, &ks, `SELECT kind, sum(n)::bigint AS n FROM (
+			SELECT kind, count(*) AS n FROM run_discrepancies
+			WHERE run_id = $1 AND (SELECT report_version FROM runs WHERE run_id = $1) < 2 GROUP BY kind
+			UNION ALL SELECT kind, sum(count) FROM run_backlog WHERE run_id = $1 GROUP BY kind) c
+		GROUP BY kind ORDER BY kind`, runID)
 	return ks, err
 }

@@ -34,7 +34,8 @@ const heldSalesQuery = `SELECT d.sale_id, coalesce(h.product_id, s.product_id, '
 	FROM run_discrepancies d
 	LEFT JOIN run_held_sales h ON h.run_id = d.run_id AND h.sale_id = d.sale_id
 	LEFT JOIN sales s ON s.sale_id = d.sale_id
-	WHERE d.run_id = $1 AND d.blocking AND d.kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND d.sale_id IS NOT NULL`
+	WHERE d.run_id = $1 AND d.blocking AND d.kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND d.sale_id IS NOT NULL
+	  AND d.state IS DISTINCT FROM 'resolved'`
 
 // WorkbookCurrencies returns the run's figures for every currency of its
 // sales, lines, balances, held sales and discrepancies, sorted by code.
@@ -53,6 +54,7 @@ func (s *Store) WorkbookCurrencies(ctx context.Context, runID string) ([]Workboo
 			UNION SELECT currency FROM balances WHERE run_id = $1
 			UNION SELECT currency FROM (`+heldSalesQuery+`) h WHERE currency <> ''
 			UNION SELECT currency FROM run_discrepancies WHERE run_id = $1 AND coalesce(currency, '') <> ''
+			UNION SELECT currency FROM run_backlog WHERE run_id = $1 AND currency <> ''
 		)
 		SELECT c.currency, coalesce(o.n, 0), coalesce(o.gross, 0), coalesce(o.net, 0), coalesce(l.affiliate, 0),
 			coalesce(l.coproducer, 0), coalesce(l.lead, 0), coalesce(l.n, 0)
@@ -81,13 +83,18 @@ type KindCurrencyCount struct {
 	Count    int64  `db:"n"`
 }
 
-// WorkbookDiscrepancyCounts counts the run's discrepancies by kind and
-// currency, sorted.
+// WorkbookDiscrepancyCounts counts the discrepancies by kind and currency,
+// sorted: for a run of report version 2, those open after the run (its
+// backlog); for an older one, those it reported.
 func (s *Store) WorkbookDiscrepancyCounts(ctx context.Context, runID string) ([]KindCurrencyCount, error) {
 	var out []KindCurrencyCount
-	err := s.DB.SelectContext(ctx, &out, `SELECT kind, coalesce(currency, '') AS currency, count(*) AS n
-		FROM run_discrepancies WHERE run_id = $1
-		GROUP BY kind, coalesce(currency, '') ORDER BY kind COLLATE "C", coalesce(currency, '') COLLATE "C"`, runID)
+	err := s.DB.SelectContext(ctx, &out, `SELECT kind, currency, sum(n)::bigint AS n FROM (
+			SELECT kind, coalesce(currency, '') AS currency, count(*) AS n
+			FROM run_discrepancies WHERE run_id = $1 AND (SELECT report_version FROM runs WHERE run_id = $1) < 2
+			GROUP BY 1, 2
+			UNION ALL
+			SELECT kind, currency, sum(count) FROM run_backlog WHERE run_id = $1 GROUP BY 1, 2) c
+		GROUP BY kind, currency ORDER BY kind COLLATE "C", currency COLLATE "C"`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("workbook of run %s: discrepancy counts: %w", runID, err)
 	}
@@ -389,4 +396,25 @@ func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantI
 		}
 	}
 	return rows.Err()
+}
+
+// BacklogCount is a count of the open backlog after a run.
+type BacklogCount struct {
+	Kind     string `db:"kind"`
+	Blocking bool   `db:"blocking"`
+	Currency string `db:"currency"`
+	Age      string `db:"age"`
+	Count    int64  `db:"count"`
+}
+
+// WorkbookBacklog returns the open backlog after the run by kind,
+// blocking, currency and age, sorted.
+func (s *Store) WorkbookBacklog(ctx context.Context, runID string) ([]BacklogCount, error) {
+	var out []BacklogCount
+	err := s.DB.SelectContext(ctx, &out, `SELECT kind, blocking, currency, age, count FROM run_backlog WHERE run_id = $1
+		ORDER BY kind COLLATE "C", blocking DESC, currency COLLATE "C", age COLLATE "C"`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("workbook of run %s: backlog: %w", runID, err)
+	}
+	return out, nil
 }

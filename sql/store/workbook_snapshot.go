@@ -24,7 +24,8 @@ func (r *RunTx) SnapshotWorkbookFacts(ctx context.Context) error {
 		{"held sales", `INSERT INTO run_held_sales (run_id, sale_id, product_id, currency, gross)
 			SELECT $1, s.sale_id, s.product_id, s.currency, trim_scale(s.gross)::text
 			FROM (SELECT DISTINCT sale_id FROM run_discrepancies
-				WHERE run_id = $1 AND blocking AND kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND sale_id IS NOT NULL) d
+				WHERE run_id = $1 AND blocking AND kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND sale_id IS NOT NULL
+				  AND state IS DISTINCT FROM 'resolved') d
 			JOIN sales s ON s.sale_id = d.sale_id`},
 	} {
 		if _, err := r.tx.ExecContext(ctx, q.sql, r.RunID); err != nil {
@@ -36,7 +37,7 @@ func (r *RunTx) SnapshotWorkbookFacts(ctx context.Context) error {
 	// the held-sales query nested its loops and took 10 s at 13,000 held
 	// sales. ANALYZE here counts the run's own rows; its statistics commit
 	// with them.
-	if _, err := r.tx.ExecContext(ctx, `ANALYZE run_discrepancies, run_held_sales, run_names, run_contract_terms`); err != nil {
+	if _, err := r.tx.ExecContext(ctx, `ANALYZE run_discrepancies, run_held_sales, run_names, run_contract_terms, run_backlog`); err != nil {
 		return fmt.Errorf("run %s: analyze the workbook's facts: %w", r.RunID, err)
 	}
 	return nil
