@@ -9,7 +9,7 @@ import (
 
 // DiscrepancyListHeader is the column order of `payouts discrepancies
 // --format csv`: discrepancies.csv's columns, then the lifecycle.
-var DiscrepancyListHeader = append(append([]string(nil), DiscrepancyHeader...), "opened_run", "last_seen_run", "resolved_run")
+var DiscrepancyListHeader = append(append([]string(nil), legacyDiscrepancyHeader...), "opened_run", "last_seen_run", "resolved_run")
 
 // DiscrepancyList writes discrepancies with their lifecycle as CSV, text
 // from the data made safe for spreadsheets.
