@@ -13,7 +13,8 @@ import (
 )
 
 // eventSalesQuery selects, per sale, the refunds and chargebacks that
-// occurred before the window's end and are not processed yet, with
+// occurred before the window's end and are not processed yet (read from
+// the event queue, migration 0008, not from the whole history of events), with
 // everything a reversal needs: the sale's outcome, what was refunded
 // before, and each position's entitlement and reversals so far (including
 // lines this run wrote a moment ago: the allocation comes first).
@@ -24,7 +25,8 @@ const eventSalesQuery = `SELECT s.sale_id, s.product_id, s.currency, trim_scale(
 	` + positionsSQL + `,
 	json_agg(json_build_object('event_id', e.event_id, 'kind', e.kind,
 		'amount', coalesce(trim_scale(e.amount)::text, '')) ORDER BY e.occurred_at, e.event_id COLLATE "C")
-FROM sale_events e
+FROM (SELECT DISTINCT event_id FROM event_queue) q
+JOIN sale_events e ON e.event_id = q.event_id
 JOIN sales s ON s.sale_id = e.sale_id
 LEFT JOIN sale_outcomes o ON o.sale_id = s.sale_id
 WHERE e.occurred_at < $1
@@ -165,6 +167,12 @@ func (r *RunTx) FinishHolds(ctx context.Context) (int, error) {
 	}
 	// Rows a load appended after the run's snapshot are not seen here and
 	// stay for the next run.
+	_, err = r.tx.ExecContext(ctx, `DELETE FROM event_queue q
+		WHERE EXISTS (SELECT 1 FROM processed_events p WHERE p.event_id = q.event_id)
+		   OR NOT EXISTS (SELECT 1 FROM sale_events e WHERE e.event_id = q.event_id)`)
+	if err != nil {
+		return 0, fmt.Errorf("consume the event queue: %w", err)
+	}
 	_, err = r.tx.ExecContext(ctx, `DELETE FROM sale_queue q WHERE NOT EXISTS (
 			SELECT 1 FROM sales s WHERE s.sale_id = q.sale_id AND NOT coalesce(s.settled_at < $1, false)
 			  AND NOT EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = s.sale_id))`, r.WindowEnd)

@@ -95,16 +95,13 @@ var verifyChecks = []check{
 		// (one query per row on the hot path), over the run's lines at once.
 		name: "lines name existing sales, participants and contract versions",
 		query: `SELECT l.sale_id, l.participant_id, coalesce(l.contract_id, ''), coalesce(l.contract_version, 0),
-				NOT EXISTS (SELECT 1 FROM sales s WHERE s.sale_id = l.sale_id),
-				NOT EXISTS (SELECT 1 FROM participants p WHERE p.participant_id = l.participant_id),
-				l.contract_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contract_terms t
-					WHERE t.contract_id = l.contract_id AND t.version = l.contract_version)
+				s.sale_id IS NULL, p.participant_id IS NULL, l.contract_id IS NOT NULL AND t.contract_id IS NULL
 			FROM lines l
+			LEFT JOIN sales s ON s.sale_id = l.sale_id
+			LEFT JOIN participants p ON p.participant_id = l.participant_id
+			LEFT JOIN contract_terms t ON t.contract_id = l.contract_id AND t.version = l.contract_version
 			WHERE l.run_id = $1
-			  AND (NOT EXISTS (SELECT 1 FROM sales s WHERE s.sale_id = l.sale_id)
-			    OR NOT EXISTS (SELECT 1 FROM participants p WHERE p.participant_id = l.participant_id)
-			    OR (l.contract_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contract_terms t
-					WHERE t.contract_id = l.contract_id AND t.version = l.contract_version)))
+			  AND (s.sale_id IS NULL OR p.participant_id IS NULL OR (l.contract_id IS NOT NULL AND t.contract_id IS NULL))
 			ORDER BY l.sale_id COLLATE "C", l.participant_id COLLATE "C"`,
 		scan: func(scan func(...any) error) (string, error) {
 			var sale, p, contract string

@@ -24,6 +24,27 @@ CREATE INDEX sale_queue_sale ON sale_queue (sale_id);
 INSERT INTO sale_queue (sale_id)
   SELECT s.sale_id FROM sales s WHERE NOT EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = s.sale_id);
 
+-- Refunds and chargebacks a run must take: every event written or changed
+-- that no run has taken. A run consumes the rows of the events it took
+-- (and of events gone); an event waiting for its sale's allocation (a
+-- partial refund of a sale not paid yet) stays queued until then.
+CREATE TABLE event_queue (
+  event_id text NOT NULL
+);
+CREATE INDEX event_queue_event ON event_queue (event_id);
+INSERT INTO event_queue (event_id)
+  SELECT e.event_id FROM sale_events e WHERE NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.event_id = e.event_id);
+
+CREATE FUNCTION sale_events_queue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO event_queue (event_id) SELECT event_id FROM changed_rows;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER sale_events_inserted AFTER INSERT ON sale_events
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION sale_events_queue();
+CREATE TRIGGER sale_events_updated AFTER UPDATE ON sale_events
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION sale_events_queue();
+
 -- The policy a sale was held under (PAYOUTS_MAX_COPRODUCER_SHARE, the tax
 -- blocking settings...): a run with another policy retries every held
 -- sale, since the same data may now be decided otherwise. Rows from
