@@ -67,6 +67,9 @@ func TestSchemaRefusesImpossibleStates(t *testing.T) {
 				       ('nightly-20260301', 's1', 'lead1', 'lead', 'reversal', 'p1', 'BRL', -1, now())`, "lines_run_participant_unique"},
 		{"two nightly runs of one date", `INSERT INTO runs (run_id, business_date, kind, status, window_end, params)
 			VALUES ('nightly-x', '2026-03-01', 'nightly', 'running', now(), '{}')`, "runs_business_date_kind_seq_key"},
+		{"deleting a decided sale", `INSERT INTO sale_outcomes (sale_id, run_id, outcome, currency, gross, net)
+				VALUES ('s1', 'nightly-20260301', 'allocated', 'BRL', 10000, 9000);
+			DELETE FROM sales WHERE sale_id = 's1'`, "a decided sale cannot be deleted"},
 		{"rerun without a reason", `INSERT INTO runs (run_id, business_date, kind, seq, status, window_end, params)
 			VALUES ('rerun-20260301-1', '2026-03-01', 'rerun', 1, 'running', now(), '{}')`, "check"},
 		{"balance that does not add up", `INSERT INTO balances VALUES ('nightly-20260301', 'lead1', 'BRL', 0, 100, 0, 0, 60, 30)`, "check"},

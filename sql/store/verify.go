@@ -91,6 +91,18 @@ func money(v int64, code string) string {
 
 var verifyChecks = []check{
 	{
+		// The guard of the foreign key migration 0009 dropped from
+		// sale_outcomes.
+		name: "outcomes name existing sales",
+		query: `SELECT o.sale_id FROM sale_outcomes o LEFT JOIN sales s ON s.sale_id = o.sale_id
+			WHERE o.run_id = $1 AND s.sale_id IS NULL ORDER BY o.sale_id COLLATE "C"`,
+		scan: func(scan func(...any) error) (string, error) {
+			var sale string
+			err := scan(&sale)
+			return fmt.Sprintf("outcome of sale %s: the sale does not exist", sale), err
+		},
+	},
+	{
 		// The guard of the foreign keys migration 0009 dropped from lines
 		// (one query per row on the hot path), over the run's lines at once.
 		name: "lines name existing sales, participants and contract versions",
