@@ -51,7 +51,7 @@ bench-nights: tools build
 # with the same columns and no index.
 BIG_SALES ?= 1000000
 bench-night: tools build
-	$(GO) run ./internal/benchnights -bin $(BIN) -sales $(BIG_SALES) -nights 1 -floor -log bench-night.log
+	$(GO) run ./internal/benchnights -bin $(BIN) -sales $(BIG_SALES) -nights 1 -floor -log bench-night.log -profile bench-night-profile
 
 # Fuzz each target for FUZZTIME (go test -fuzz takes one target at a time).
 FUZZTIME ?= 30s

@@ -75,7 +75,12 @@ func runWith(args []string, stdout, stderr io.Writer, getenv func(string) string
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			err := c.run(ctx, env, args[1:])
+			stopProfile, err := startProfile(getenv)
+			if err != nil {
+				return exitStatus(stderr, err)
+			}
+			err = c.run(ctx, env, args[1:])
+			stopProfile()
 			return exitStatus(stderr, err)
 		}
 	}

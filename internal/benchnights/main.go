@@ -45,6 +45,7 @@ type options struct {
 	out    string
 	log    string
 	tz     string
+	prof   string
 }
 
 func run() error {
@@ -58,6 +59,7 @@ func run() error {
 	flag.StringVar(&o.out, "out", "", "output root (default: a temporary directory, removed at the end)")
 	flag.StringVar(&o.log, "log", "", "file for the binary's progress output (default: discarded)")
 	flag.StringVar(&o.tz, "tz", "America/Sao_Paulo", "PAYOUTS_TZ")
+	flag.StringVar(&o.prof, "profile", "", "directory for profiles: a CPU profile of each run (PAYOUTS_CPUPROFILE) and the server log with the durations and EXPLAIN (ANALYZE, BUFFERS) of statements over 1 s (auto_explain)")
 	flag.Parse()
 
 	ctx := context.Background()
@@ -106,6 +108,21 @@ func run() error {
 	defer srv.DropDatabase(context.Background(), db)
 	url := srv.URL(db)
 	env := append(os.Environ(), "DATABASE_URL="+url, "PAYOUTS_TZ="+o.tz, "PAYOUTS_OUT="+o.out)
+	if o.prof != "" {
+		if err := os.MkdirAll(o.prof, 0o755); err != nil {
+			return err
+		}
+		for _, set := range []string{`log_min_duration_statement = '1s'`, `session_preload_libraries = 'auto_explain'`,
+			`auto_explain.log_min_duration = '1s'`, `auto_explain.log_analyze = on`, `auto_explain.log_buffers = on`,
+			`auto_explain.log_timing = off`} {
+			if _, err := psqlTimed(url, fmt.Sprintf(`ALTER DATABASE %s SET %s`, db, set)); err != nil {
+				return err
+			}
+		}
+		if dir := srv.DataDir(); dir != "" {
+			defer copyFile(filepath.Join(filepath.Dir(dir), "server.log"), filepath.Join(o.prof, "server.log"))
+		}
+	}
 
 	if _, err := runBin(bin, env, logw, "migrate"); err != nil {
 		return err
@@ -131,7 +148,11 @@ func run() error {
 				return err
 			}
 		}
-		res, err := runBin(bin, env, logw, "run", "--date", d.String())
+		runEnv := env
+		if o.prof != "" {
+			runEnv = append(runEnv[:len(runEnv):len(runEnv)], "PAYOUTS_CPUPROFILE="+filepath.Join(o.prof, "run-"+d.String()+".pprof"))
+		}
+		res, err := runBin(bin, runEnv, logw, "run", "--date", d.String())
 		if err != nil {
 			return err
 		}
@@ -276,4 +297,16 @@ func outputStats(dir string) (stats, error) {
 	s.bytes += int64(len(raw))
 	s.files++
 	return s, nil
+}
+
+// copyFile keeps the server log before the throwaway cluster is removed.
+func copyFile(from, to string) {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchnights: keep the server log:", err)
+		return
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "benchnights: keep the server log:", err)
+	}
 }
