@@ -147,7 +147,7 @@ func TestLoadQuotedCommaAndNewline(t *testing.T) {
 	}
 
 	db2 := newDB(t)
-	appendLine(t, dir, "participants.csv", "x.y,Bad Id,,,,")
+	appendLine(t, dir, "participants.csv", "x.y,Bad Id,,,,,")
 	e := loadErrors(t, db2, dir)
 	wantExactly(t, e, `participants.csv:10: participant_id: id "x.y" has "."; ids are 1-64 characters of A-Z a-z 0-9 _ -`)
 }

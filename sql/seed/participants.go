@@ -49,7 +49,11 @@ func makeParticipant(seed int64, i int) participant {
 		p.taxID = punctuate(p.taxID)
 	}
 	if !missingAccount(i) {
-		p.account = fmt.Sprintf("%04d-%07d", r.intBetween(1, 3999), r.IntN(10_000_000))
+		// Brazilian bank data BRANCH-ACCOUNT-DIGIT, as a CNAB 240
+		// remittance carries it; the digit is derived (mod 11 of the
+		// account), not drawn, so the rest of the marketplace is the same.
+		branch, acct := r.intBetween(1, 3999), r.IntN(10_000_000)
+		p.account = fmt.Sprintf("%04d-%07d-%d", branch, acct, accountDigit(acct))
 		p.bank = pickOne(r, banks)
 	}
 	return p
@@ -65,4 +69,21 @@ func digitsOnly(id string) string {
 		}
 	}
 	return string(b)
+}
+
+// accountDigit is a check digit for a seeded account: mod 11 of its digits
+// weighted 2..9 from the right, 10 and 11 written 0.
+func accountDigit(n int) int {
+	sum, w := 0, 2
+	for ; n > 0; n /= 10 {
+		sum += (n % 10) * w
+		if w++; w > 9 {
+			w = 2
+		}
+	}
+	d := 11 - sum%11
+	if d >= 10 {
+		d = 0
+	}
+	return d
 }
