@@ -68,9 +68,9 @@ func parse(r io.Reader, file string, want byte, crlf bool) (*parsed, error) {
 		if len(raw) != LineLength {
 			return nil, fail("the line has %d characters, not %d", len(raw), LineLength)
 		}
-		for _, c := range raw {
+		for i, c := range raw {
 			if c < ' ' || c > '~' {
-				return nil, fail("the line has a character that is not printable ASCII (%q)", c)
+				return nil, fail("position %d holds byte 0x%02X, not printable ASCII", i+1, c)
 			}
 		}
 		l := line(append([]byte(nil), raw...))

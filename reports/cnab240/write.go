@@ -168,7 +168,7 @@ func upperName(s string) string {
 // and every batch header (18-102).
 func (s Settings) company(r *record) {
 	c := s.Company
-	r.text(18, 18, "2") // CNPJ
+	r.text(18, 18, "2")    // CNPJ
 	r.text(19, 32, c.CNPJ) // 14 characters: digits, or letters in an alphanumeric CNPJ
 	r.text(33, 52, c.Agreement)
 	r.digitsField(53, 57, c.Branch)
