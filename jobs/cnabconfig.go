@@ -64,6 +64,9 @@ func cnabFromEnv(getenv func(string) string, debtorName string) (store.CNABParam
 	if err := cnabCompany(c).Validate(); err != nil {
 		return c, fmt.Errorf("PAYOUTS_CNAB_*: %w", err)
 	}
+	if err := p.CheckCompany(cnabCompany(c)); err != nil {
+		return c, fmt.Errorf("PAYOUTS_CNAB_AGREEMENT: %w", err)
+	}
 	return c, nil
 }
 

@@ -32,12 +32,12 @@ func TestCNABConfig(t *testing.T) {
 		t.Errorf("defaults %+v, want %+v", cfg.CNAB, want)
 	}
 	cfg, err = ConfigFromEnv(env("PAYOUTS_CNAB_BANK", "bradesco", "PAYOUTS_CNAB_CNPJ", "11.222.333/0001-81",
-		"PAYOUTS_CNAB_AGREEMENT", "abc123", "PAYOUTS_CNAB_BRANCH", "1234", "PAYOUTS_CNAB_ACCOUNT", "98765",
+		"PAYOUTS_CNAB_AGREEMENT", "123456", "PAYOUTS_CNAB_BRANCH", "1234", "PAYOUTS_CNAB_ACCOUNT", "98765",
 		"PAYOUTS_CNAB_DIGIT", "p", "PAYOUTS_CNAB_NAME", "Mercado São João Ltda"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = store.CNABParams{Bank: "bradesco", BankCode: "237", CNPJ: "11222333000181", Agreement: "ABC123", Branch: "1234",
+	want = store.CNABParams{Bank: "bradesco", BankCode: "237", CNPJ: "11222333000181", Agreement: "123456", Branch: "1234",
 		Account: "98765", Digit: "P", Name: "MERCADO SAO JOAO LTDA"}
 	if cfg.CNAB != want {
 		t.Errorf("bradesco %+v, want %+v", cfg.CNAB, want)
@@ -54,6 +54,7 @@ func TestCNABConfig(t *testing.T) {
 		{[]string{"PAYOUTS_CNAB_BRANCH", "123456"}, "branch"},
 		{[]string{"PAYOUTS_CNAB_ACCOUNT", "12-3"}, "account"},
 		{[]string{"PAYOUTS_CNAB_AGREEMENT", strings.Repeat("A", 21)}, "agreement"},
+		{[]string{"PAYOUTS_CNAB_BANK", "bradesco"}, "PAYOUTS_CNAB_AGREEMENT: the bradesco profile's agreement code is 1 to 6 digits"},
 	} {
 		if _, err := ConfigFromEnv(env(tc.env...)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want an error containing %q", tc.env, err, tc.want)
@@ -68,7 +69,7 @@ func TestCNABProfileRecordedWithRun(t *testing.T) {
 	t.Parallel()
 	st := loadedStore(t, basicExample)
 	cfg, err := ConfigFromEnv(func(k string) string {
-		return map[string]string{"PAYOUTS_CNAB_BANK": "bradesco", "PAYOUTS_CNAB_AGREEMENT": "CONV123"}[k]
+		return map[string]string{"PAYOUTS_CNAB_BANK": "bradesco", "PAYOUTS_CNAB_AGREEMENT": "4321"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +90,7 @@ func TestCNABProfileRecordedWithRun(t *testing.T) {
 		methods[p.Method]++
 	}
 	// aff1 (260) and cop3 (001) by TED, the four with keys by PIX; nobody banks at 237 without a key.
-	if rem.BankCode != "237" || rem.Agreement != "CONV123" || methods["41"] != 2 || methods["45"] != 4 || len(methods) != 2 {
+	if rem.BankCode != "237" || rem.Agreement != "004321" || methods["41"] != 2 || methods["45"] != 4 || len(methods) != 2 {
 		t.Errorf("bank %s agreement %s methods %v", rem.BankCode, rem.Agreement, methods)
 	}
 	dir, _, err := Publish(context.Background(), st, res.Run, t.TempDir(), nil)

@@ -42,6 +42,14 @@ type Profile struct {
 	// payees at the paying bank by MethodCredit instead.
 	BankData       string
 	SameBankCredit bool
+	// AgreementDigits > 0: the agreement code is numeric, at most that
+	// many digits, zero-padded in file header 33-(32+AgreementDigits)
+	// (the rest of 33-52 blank) and in batch header 33-52. 0: text,
+	// space-padded in 33-52 of both.
+	AgreementDigits int
+	// PaymentForm is batch header 223-224 ("forma de pagamento do
+	// serviço"), blank when empty.
+	PaymentForm string
 }
 
 // ProfileNames lists the profiles PAYOUTS_CNAB_BANK accepts.
@@ -61,10 +69,12 @@ func LookupProfile(name, bankCode string) (Profile, error) {
 			p.BankCode = "000"
 		}
 	case "bradesco":
-		// Bradesco Multipag: layout 089 / 045, density 01600; bank data
-		// paid by credit in account at Bradesco and TED elsewhere.
+		// Bradesco Multipag: layout 089 / 045, density 01600, a numeric
+		// agreement of up to 6 digits, payment of the service by debit in
+		// account (01); bank data paid by credit in account at Bradesco and
+		// TED elsewhere.
 		p = Profile{Name: "bradesco", BankCode: "237", BankName: "BRADESCO", FileLayout: "089", BatchLayout: "045",
-			Density: "01600", BankData: MethodTED, SameBankCredit: true}
+			Density: "01600", BankData: MethodTED, SameBankCredit: true, AgreementDigits: 6, PaymentForm: "01"}
 		if bankCode != "" && bankCode != "237" {
 			return p, fmt.Errorf("the bradesco profile pays from bank 237, not %s", bankCode)
 		}
@@ -106,6 +116,15 @@ func (c Company) Validate() error {
 	}
 	if c.Name == "" || len(c.Name) > 30 || !upperText(c.Name) {
 		return fmt.Errorf("company name %q: 1 to 30 upper-case ASCII characters", c.Name)
+	}
+	return nil
+}
+
+// CheckCompany checks what the profile requires of the company beyond
+// Company.Validate.
+func (p Profile) CheckCompany(c Company) error {
+	if p.AgreementDigits > 0 && (len(c.Agreement) < 1 || len(c.Agreement) > p.AgreementDigits || !digits(c.Agreement)) {
+		return fmt.Errorf("the %s profile's agreement code is 1 to %d digits, not %q", p.Name, p.AgreementDigits, c.Agreement)
 	}
 	return nil
 }

@@ -48,6 +48,9 @@ func Write(w io.Writer, s Settings, payments []Payment) (Summary, error) {
 	if err := s.Company.Validate(); err != nil {
 		return Summary{}, fmt.Errorf("cnab240: %w", err)
 	}
+	if err := s.Profile.CheckCompany(s.Company); err != nil {
+		return Summary{}, fmt.Errorf("cnab240: %w", err)
+	}
 	if s.Sequence < 1 || s.Sequence > 999999 {
 		return Summary{}, fmt.Errorf("cnab240: file sequence %d out of 1-999999", s.Sequence)
 	}
@@ -165,12 +168,20 @@ func upperName(s string) string {
 }
 
 // company fills the paying company's fields, the same in the file header
-// and every batch header (18-102).
-func (s Settings) company(r *record) {
+// and every batch header (18-102) but for the agreement code's width in a
+// profile with a numeric one.
+func (s Settings) company(r *record, fileHeader bool) {
 	c := s.Company
 	r.text(18, 18, "2")    // CNPJ
 	r.text(19, 32, c.CNPJ) // 14 characters: digits, or letters in an alphanumeric CNPJ
-	r.text(33, 52, c.Agreement)
+	switch n := s.Profile.AgreementDigits; {
+	case n == 0:
+		r.text(33, 52, c.Agreement)
+	case fileHeader:
+		r.digitsField(33, 32+n, c.Agreement)
+	default:
+		r.digitsField(33, 52, c.Agreement)
+	}
 	r.digitsField(53, 57, c.Branch)
 	r.digitsField(59, 70, c.Account)
 	r.text(71, 71, c.Digit)
@@ -186,7 +197,7 @@ func (s Settings) control(r *record, batch int64, kind byte) {
 func (s Settings) fileHeader() *record {
 	r := newRecord()
 	s.control(r, 0, '0')
-	s.company(r)
+	s.company(r, true)
 	r.text(103, 132, s.Profile.BankName)
 	r.text(143, 143, "1") // remittance
 	r.text(144, 151, s.Generated.Format("02012006"))
@@ -204,9 +215,10 @@ func (s Settings) batchHeader(batch int64, method string) *record {
 	r.text(10, 11, "20") // supplier payments
 	r.text(12, 13, method)
 	r.text(14, 16, s.Profile.BatchLayout)
-	s.company(r)
+	s.company(r, false)
 	r.num(173, 177, 0) // address number
 	r.num(213, 217, 0) // CEP
+	r.text(223, 224, s.Profile.PaymentForm)
 	return r
 }
 
@@ -237,7 +249,7 @@ func (s Settings) segmentA(batch, seq int64, clearing string, p Payment) *record
 	r.num(155, 162, 0) // actual date: the bank's, in the return
 	r.num(163, 177, 0) // actual amount: the bank's, in the return
 	if clearing == clearingTED {
-		r.text(220, 224, "00010") // TED purpose: credit in account
+		r.text(220, 224, "00005") // TED purpose: payment to suppliers
 		r.text(225, 226, "CC")    // to a current account
 	}
 	r.text(230, 230, "0") // no notice to the payee

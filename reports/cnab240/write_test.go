@@ -44,7 +44,12 @@ func testPayments(t *testing.T) []Payment {
 // method order, each with its own trailer.
 func TestBradescoProfile(t *testing.T) {
 	var buf bytes.Buffer
-	sum, err := Write(&buf, testSettings(t, "bradesco", ""), testPayments(t))
+	s := testSettings(t, "bradesco", "")
+	if _, err := Write(&buf, s, testPayments(t)); err == nil || !strings.Contains(err.Error(), "agreement code is 1 to 6 digits") {
+		t.Errorf("bradesco with agreement DEMO: %v", err)
+	}
+	s.Company.Agreement = "4321"
+	sum, err := Write(&buf, s, testPayments(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +76,14 @@ func TestBradescoProfile(t *testing.T) {
 		t.Errorf("payments:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	lines := strings.Split(buf.String(), "\r\n")
-	if ted := lines[5]; ted[219:226] != "00010CC" || ted[7] != '3' || ted[13] != 'A' {
+	if ted := lines[5]; ted[219:226] != "00005CC" || ted[7] != '3' || ted[13] != 'A' {
 		t.Errorf("TED Segment A purpose %q", ted[219:226])
 	}
-	if h := lines[0]; h[166:171] != "01600" || h[102:110] != "BRADESCO" {
-		t.Errorf("file header density %q bank %q", h[166:171], h[102:132])
+	if h := lines[0]; h[166:171] != "01600" || h[102:110] != "BRADESCO" || h[32:52] != "004321              " {
+		t.Errorf("file header density %q bank %q agreement %q", h[166:171], h[102:132], h[32:52])
+	}
+	if b := lines[1]; b[32:52] != "00000000000000004321" || b[222:224] != "01" || b[13:16] != "045" {
+		t.Errorf("batch header agreement %q payment form %q layout %q", b[32:52], b[222:224], b[13:16])
 	}
 	if _, err := LookupProfile("bradesco", "341"); err == nil {
 		t.Error("bradesco profile with bank 341 accepted")
