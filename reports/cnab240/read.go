@@ -143,7 +143,12 @@ func parse(r io.Reader, file string, want byte, crlf bool) (*parsed, error) {
 				d := &cur.details[len(cur.details)-1]
 				d.b, d.bLine = l, n
 			default:
-				return nil, fail("segment %q is not A or B", l[13])
+				// A bank's return may add segments of its own (C, Z for an
+				// authentication, ...): counted, not read. Our remittance
+				// has only A and B.
+				if want != codeReturn || l[13] < 'A' || l[13] > 'Z' {
+					return nil, fail("segment %q is not A or B", l[13])
+				}
 			}
 		case kind == '5':
 			if cur == nil {

@@ -180,7 +180,7 @@ func TestReturnRefused(t *testing.T) {
 	}{
 		{"short line", []byte(short), "f.ret:1: the line has 239 characters, not 240"},
 		{"unknown record type", edit(5, 8, "7"), `f.ret:5: unknown record type '7'`},
-		{"unknown segment", edit(5, 14, "Z"), `f.ret:5: segment 'Z' is not A or B`},
+		{"unknown segment", edit(5, 14, "?"), `f.ret:5: segment '?' is not A or B`},
 		{"batch total", edit(15, 41, "1"), "f.ret:15: batch trailer total 117901, the Segments A add up to 117900"},
 		{"batch count", edit(15, 23, "5"), "f.ret:15: batch trailer counts 15 records, the batch has 14"},
 		{"file count", edit(16, 29, "7"), "f.ret:16: file trailer counts 17 records, the file has 16"},
@@ -197,6 +197,10 @@ func TestReturnRefused(t *testing.T) {
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%s: %v\nwant %s", tc.name, err, tc.want)
 		}
+	}
+	// A bank's own segment (Z: authentication) is counted, not read.
+	if got, err := demo.ReadReturn(bytes.NewReader(edit(4, 14, "Z")), "z.ret"); err != nil || len(got) != 6 {
+		t.Errorf("return with a Segment Z: %d reports, %v", len(got), err)
 	}
 	// LF line ends and no final line end are read as well.
 	lf := strings.TrimSuffix(strings.ReplaceAll(string(good), "\r\n", "\n"), "\n")
