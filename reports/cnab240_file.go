@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
@@ -59,21 +58,17 @@ func (d *RunDir) WriteCNAB240(runID string, s cnab240.Settings, items []reconcil
 		}
 		payments[i] = p
 	}
-	var buf bytes.Buffer
-	sum, err := cnab240.Write(&buf, s, payments)
-	if err != nil {
-		return err
-	}
-	if sum.Payments != want.Count || sum.Amount != want.Amount {
-		return fmt.Errorf("CNAB 240 remittance of run %s holds %d payments totalling %d, the run's BRL items are %d totalling %d",
-			runID, sum.Payments, sum.Amount, want.Count, want.Amount)
-	}
 	f, err := d.create(CNAB240Path(runID))
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
-		f.Abort()
+	sum, err := cnab240.Write(f, s, payments)
+	if err == nil && (sum.Payments != want.Count || sum.Amount != want.Amount) {
+		err = fmt.Errorf("CNAB 240 remittance of run %s holds %d payments totalling %d, the run's BRL items are %d totalling %d",
+			runID, sum.Payments, sum.Amount, want.Count, want.Amount)
+	}
+	if err != nil {
+		f.Abort() // nothing is published
 		return err
 	}
 	brl, err := reconcile.LookupCurrency("BRL")

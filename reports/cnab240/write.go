@@ -1,6 +1,7 @@
 package cnab240
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -41,9 +42,12 @@ type Summary struct {
 }
 
 // Write writes the remittance of payments, in their order within each
-// batch, batches by payment method. It validates every payment first and
-// checks the finished file against its own trailers (Check) before a byte
-// reaches w: a file whose counts or totals do not add up is refused.
+// batch, batches by payment method. It validates every payment before
+// writing anything, and checks each record as it is written (the checks
+// of Check: sequence, counts and totals against the trailers): a file that
+// does not add up is an error, and the caller must discard what was
+// written (reports.RunDir publishes nothing then). The file is streamed:
+// memory does not grow with it.
 func Write(w io.Writer, s Settings, payments []Payment) (Summary, error) {
 	if err := s.Company.Validate(); err != nil {
 		return Summary{}, fmt.Errorf("cnab240: %w", err)
@@ -61,7 +65,8 @@ func Write(w io.Writer, s Settings, payments []Payment) (Summary, error) {
 		return Summary{}, fmt.Errorf("cnab240: no payments")
 	}
 	batches := map[string][]int{}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(payments))
+	var want int64
 	for i, p := range payments {
 		if err := validatePayment(p); err != nil {
 			return Summary{}, fmt.Errorf("cnab240: payment %q: %w", p.Reference, err)
@@ -72,6 +77,7 @@ func Write(w io.Writer, s Settings, payments []Payment) (Summary, error) {
 		seen[p.Reference] = true
 		m, _ := s.Profile.method(p)
 		batches[m] = append(batches[m], i)
+		want += p.Amount
 	}
 	methods := make([]string, 0, len(batches))
 	for m := range batches {
@@ -79,10 +85,25 @@ func Write(w io.Writer, s Settings, payments []Payment) (Summary, error) {
 	}
 	sort.Strings(methods)
 
-	var buf bytes.Buffer
+	bw := bufio.NewWriter(w)
+	ck := newParser("remittance", codeRemittance, true, false)
+	var scratch [LineLength + 1]byte
+	var lines int64
+	var err error
 	put := func(r *record) {
-		buf.Write(r[:])
-		buf.WriteString("\r\n")
+		if err != nil {
+			return
+		}
+		lines++
+		copy(scratch[:], r[:])
+		scratch[LineLength] = '\r'
+		if err = ck.add(scratch[:]); err != nil {
+			err = fmt.Errorf("cnab240: the file written does not add up: %w", err)
+			return
+		}
+		if _, err = bw.Write(scratch[:]); err == nil {
+			err = bw.WriteByte('\n')
+		}
 	}
 	put(s.fileHeader())
 	for bi, m := range methods {
@@ -102,23 +123,20 @@ func Write(w io.Writer, s Settings, payments []Payment) (Summary, error) {
 		}
 		put(s.batchTrailer(n, seq+2, total))
 	}
-	lines := int64(buf.Len() / (LineLength + 2))
 	put(s.fileTrailer(int64(len(methods)), lines+1))
-
-	sum, err := Check(buf.Bytes())
+	if err == nil {
+		err = ck.end()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err != nil {
-		return Summary{}, fmt.Errorf("cnab240: the file written does not add up: %w", err)
+		return Summary{}, err
 	}
-	var want int64
-	for _, p := range payments {
-		want += p.Amount
-	}
+	sum := ck.sum
 	if sum.Payments != int64(len(payments)) || sum.Amount != want {
 		return Summary{}, fmt.Errorf("cnab240: the file holds %d payments totalling %d, given %d totalling %d",
 			sum.Payments, sum.Amount, len(payments), want)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return Summary{}, err
 	}
 	return sum, nil
 }
