@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"payouts/reconcile"
 	"payouts/sql/store"
@@ -210,13 +212,18 @@ func settleBatch(bs []store.BalanceRow, cfg Config, runID string, refs map[strin
 		if err != nil {
 			return nil, nil, fmt.Errorf("balance of %s: %w", b.ParticipantID, err)
 		}
-		settled, f := reconcile.SettlePayee(reconcile.Balance{ParticipantID: b.ParticipantID, Currency: cur,
+		settled, f := reconcile.SettleWithPayee(reconcile.Balance{ParticipantID: b.ParticipantID, Currency: cur,
 			BroughtForward: b.BroughtForward, Commissions: b.Commissions, Reversals: b.Reversals,
-			Adjustments: b.Adjustments}, cfg.minPayout(cur.Code), b.PayoutAccount, b.PayoutBank)
+			Adjustments: b.Adjustments}, cfg.minPayout(cur.Code),
+			reconcile.Payee{Account: b.PayoutAccount, Bank: b.PayoutBank, PixKey: b.PixKey})
 		sb := store.SettledBalance{BalanceRow: b, Payout: settled.Payout, CarriedForward: settled.CarriedForward}
 		if sb.Payout > 0 {
 			refs[cur.Code]++
 			sb.Reference = PayoutReference(runID, cur.Code, refs[cur.Code])
+			refs[""]++ // the item's number in the run, all currencies
+			if sb.ShortRef, err = ShortReference(runID, refs[""]); err != nil {
+				return nil, nil, err
+			}
 			counts.PayoutItems++
 		}
 		if f != nil {
@@ -225,6 +232,41 @@ func settleBatch(bs []store.BalanceRow, cfg Config, runID string, refs map[strin
 		out = append(out, sb)
 	}
 	return out, findings, nil
+}
+
+// ShortReference is a payout item's short reference, written in the CNAB
+// 240 "seu número" (20 characters) and echoed by the bank's return file:
+// the run and the item's number in the run (participant, then currency
+// order), at most 20 upper-case letters and digits. A nightly run
+// nightly-YYYYMMDD gives N, the date and 11 digits; a rerun
+// rerun-YYYYMMDD-S gives R, the date, S in 3 digits and 8 digits. Fixed
+// widths make it unique across runs (stored under a unique index), and it
+// is stable when a run is redone. A run id of another form, a rerun number
+// above 999 or an item number that does not fit is an error: a reference
+// is never cut.
+func ShortReference(runID string, n int) (string, error) {
+	var ref string
+	if d, ok := strings.CutPrefix(runID, "nightly-"); ok && len(d) == 8 && allDigits(d) {
+		ref = fmt.Sprintf("N%s%011d", d, n)
+	} else if rest, ok := strings.CutPrefix(runID, "rerun-"); ok && len(rest) > 9 && rest[8] == '-' && allDigits(rest[:8]) && allDigits(rest[9:]) {
+		seq, err := strconv.Atoi(rest[9:])
+		if err == nil && seq <= 999 {
+			ref = fmt.Sprintf("R%s%03d%08d", rest[:8], seq, n)
+		}
+	}
+	if ref == "" || len(ref) != 20 || n < 1 {
+		return "", fmt.Errorf("run %s: no short reference for payout item %d (run ids nightly-YYYYMMDD and rerun-YYYYMMDD-N up to 999, at most 99,999,999 items in a rerun)", runID, n)
+	}
+	return ref, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // PayoutReference is a payout item's reference (the provider CSV's

@@ -20,6 +20,7 @@ type Config struct {
 	MinPayout map[string]int64   // PAYOUTS_MIN_PAYOUT, minor units per currency; default one minor unit
 	OutDir    string             // PAYOUTS_OUT, default ./out
 	Debtor    store.DebtorParams // PAYOUTS_DEBTOR_*, PAYOUTS_EXECUTION_LAG_DAYS
+	CNAB      store.CNABParams   // PAYOUTS_CNAB_* (cnabconfig.go)
 	// Statements (PAYOUTS_STATEMENTS=1) publishes a statement per
 	// participant with each run; it is recorded with the run, so an
 	// export publishes the same files.
@@ -64,6 +65,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		c.OutDir = v
 	}
 	if c.Debtor, err = debtorFromEnv(getenv); err != nil {
+		return c, err
+	}
+	if c.CNAB, err = cnabFromEnv(getenv, c.Debtor.Name); err != nil {
 		return c, err
 	}
 	switch v := getenv("PAYOUTS_STATEMENTS"); v {
@@ -164,7 +168,7 @@ func (c Config) progress(format string, args ...any) {
 func (c Config) runParams() ([]byte, error) {
 	return json.Marshal(store.RunParams{TimeZone: c.Location.String(),
 		MaxCoproducerShare: c.Policy.MaxCoproducerShare.String(), MinPayout: c.MinPayout, Debtor: c.Debtor,
-		Statements: c.Statements})
+		Statements: c.Statements, CNAB: cnabParams(c.cnab())})
 }
 
 // holdRulesVersion changes when a release decides held sales differently

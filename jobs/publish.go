@@ -7,6 +7,7 @@ import (
 
 	"payouts/reconcile"
 	"payouts/reports"
+	"payouts/reports/cnab240"
 	"payouts/sql/store"
 )
 
@@ -78,8 +79,12 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 	items := totals{}
 	pc := dir.NewProviderCSVFiles(run.RunID)
 	px := dir.NewPain001Files(run.RunID, painSettings(run, params), itemTotals)
+	var brl []reconcile.PayoutItem // the CNAB 240 remittance groups them by payment method
 	if err := st.RunPayoutItems(ctx, run.RunID, func(it reconcile.PayoutItem) error {
 		items.add(it.Currency, it.Amount)
+		if it.Currency == "BRL" && params.CNAB != nil {
+			brl = append(brl, it)
+		}
 		if err := pc.Add(it); err != nil {
 			return err
 		}
@@ -92,6 +97,15 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 	}
 	if err := px.Close(); err != nil {
 		return dir, reports.Manifest{}, err
+	}
+	if len(brl) > 0 {
+		set, err := cnabSettings(ctx, st, run, params, loc)
+		if err != nil {
+			return dir, reports.Manifest{}, err
+		}
+		if err := dir.WriteCNAB240(run.RunID, set, brl, itemTotals["BRL"]); err != nil {
+			return dir, reports.Manifest{}, err
+		}
 	}
 	progress("run %s: provider files written (%d payout items)", run.RunID, items.count())
 
@@ -153,6 +167,25 @@ func painSettings(run store.Run, p store.RunParams) reports.Pain001Settings {
 	}
 	return reports.Pain001Settings{InitiatingParty: d.InitiatingParty, DebtorName: d.Name, DebtorAccount: d.Account,
 		DebtorAgentBIC: d.AgentBIC, CreatedAt: run.WindowEnd, ExecutionDate: run.Date().AddBusinessDays(d.ExecutionLagDays)}
+}
+
+// cnabSettings are the CNAB 240 settings of a run: the paying company and
+// bank profile it was computed with, generated at its window end in its
+// zone (the end of the business day, as the pain.001 CreDtTm), paid on the
+// pain.001 execution date, numbered by the run's place among the runs
+// with remittances.
+func cnabSettings(ctx context.Context, st *store.Store, run store.Run, p store.RunParams, loc *time.Location) (cnab240.Settings, error) {
+	c := *p.CNAB
+	prof, err := cnab240.LookupProfile(c.Bank, c.BankCode)
+	if err != nil {
+		return cnab240.Settings{}, fmt.Errorf("run %s: %w", run.RunID, err)
+	}
+	seq, err := st.CNABSequence(ctx, run.RunID)
+	if err != nil {
+		return cnab240.Settings{}, err
+	}
+	return cnab240.Settings{Profile: prof, Company: cnabCompany(c), Generated: run.WindowEnd.In(loc),
+		Sequence: seq, PaymentDate: painSettings(run, p).ExecutionDate}, nil
 }
 
 // totals counts and sums amounts per currency.

@@ -131,4 +131,7 @@ type PayoutItem struct {
 	Name          string `db:"name"`
 	PayoutAccount string `db:"payout_account"`
 	PayoutBank    string `db:"payout_bank"`
+	PixKey        string `db:"pix_key"`   // as registered; empty: paid to the bank data
+	TaxID         string `db:"tax_id"`    // the payee's CPF or CNPJ as recorded, may be empty or invalid
+	ShortRef      string `db:"short_ref"` // at most 20 characters (CNAB "seu número"); empty for items of runs before it existed
 }

@@ -53,9 +53,9 @@ var badCases = []badCase{
 		`sales.csv:2: product_id: unknown product "p9"`}},
 	{"timestamp without offset", replaceIn("sales.csv", s01, "s01,p1,BRL,100.00,10.40,aff1,35,,2026-02-01T10:00:00,"), []string{
 		`sales.csv:2: sold_at: timestamp "2026-02-01T10:00:00" has no offset (add Z or -03:00)`}},
-	{"id with slash", appendTo("participants.csv", "a/b,Slash,,,,"), []string{
+	{"id with slash", appendTo("participants.csv", "a/b,Slash,,,,,"), []string{
 		`participants.csv:9: participant_id: id "a/b" has "/"; ids are 1-64 characters of A-Z a-z 0-9 _ -`}},
-	{"id with dots", appendTo("participants.csv", "..,Dots,,,,"), []string{
+	{"id with dots", appendTo("participants.csv", "..,Dots,,,,,"), []string{
 		`participants.csv:9: participant_id: id ".." has "."; ids are 1-64 characters of A-Z a-z 0-9 _ -`}},
 	{"refunds above gross", appendTo("sale_events.csv", "e3,s12,refund,80.00,2026-03-21T10:00:00-03:00"), []string{
 		`sale_events.csv:4: amount: refunds of sale "s12" add up to 110.00, above its gross 100.00`}},
@@ -86,7 +86,7 @@ var badCases = []badCase{
 	{"bad row keeps its key for references", replaceIn("products.csv", "p5,Podcast Premium,lead1", "p5,,lead1"), []string{
 		`products.csv:6: name: required`}},
 	{"several files, every bad row", func(t *testing.T, dir string) {
-		appendLine(t, dir, "participants.csv", "a/b,Slash,,,,")
+		appendLine(t, dir, "participants.csv", "a/b,Slash,,,,,")
 		editFile(t, dir, "sales.csv", "s03,p1,BRL,197.00,20.50", "s03,p9,BRL,197.000,20.50")
 		editFile(t, dir, "sales.csv", "s10,p3,JPY,9800,980", "s10,p3,XYZ,9800,980")
 		editFile(t, dir, "sale_events.csv", "e1,s11,chargeback,,2026-03-20T10:00:00-03:00", "e1,s11,chargeback,1.00,2026-03-20T10:00")

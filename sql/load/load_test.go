@@ -147,7 +147,7 @@ func TestLoadQuotedCommaAndNewline(t *testing.T) {
 	}
 
 	db2 := newDB(t)
-	appendLine(t, dir, "participants.csv", "x.y,Bad Id,,,,")
+	appendLine(t, dir, "participants.csv", "x.y,Bad Id,,,,,")
 	e := loadErrors(t, db2, dir)
 	wantExactly(t, e, `participants.csv:10: participant_id: id "x.y" has "."; ids are 1-64 characters of A-Z a-z 0-9 _ -`)
 }
@@ -231,5 +231,30 @@ func TestLoadExtremeValues(t *testing.T) {
 	if err := db.Get(&settled, `SELECT settled_at FROM sales WHERE sale_id = 'a'`); err != nil ||
 		!settled.Equal(time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)) {
 		t.Errorf("settled_at %v %v", settled, err)
+	}
+}
+
+// TestLoadPixKeys: pix_key is loaded as written, empty is null; a key is
+// validated when a run pays it, not here (SettleWithPayee).
+func TestLoadPixKeys(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	mustLoad(t, db, basicDir)
+	rows, err := db.Query(`SELECT participant_id, coalesce(pix_key, '<null>') FROM participants ORDER BY participant_id COLLATE "C"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id, key string
+		if err := rows.Scan(&id, &key); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, id+"="+key)
+	}
+	want := "aff1=<null> cop1=bruno@example.com cop2=+5511987654321 cop3=<null> cop4=<null> lead1=11144477735 mgr1=7d9f0335-8dcc-4054-9bf9-0310cd7a9a5e"
+	if strings.Join(got, " ") != want {
+		t.Errorf("pix keys:\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
 }

@@ -86,9 +86,9 @@ func TestParseBOM(t *testing.T) {
 func TestParseHeaderProblems(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{
-		"":                           `participants.csv:1: no header row (expected participant_id,name,email,tax_id,payout_account,payout_bank)`,
+		"":                           `participants.csv:1: no header row (expected participant_id,name,email,tax_id,payout_account,payout_bank,pix_key)`,
 		"\n\nname\n":                 `participants.csv:3: missing required column "participant_id"`,
-		"participant_id,name,Name\n": `participants.csv:1: unknown column "Name" (the columns of participants.csv are participant_id, name, email, tax_id, payout_account, payout_bank)`,
+		"participant_id,name,Name\n": `participants.csv:1: unknown column "Name" (the columns of participants.csv are participant_id, name, email, tax_id, payout_account, payout_bank, pix_key)`,
 		"participant_id,name,name\n": `participants.csv:1: column "name" appears more than once`,
 		"participant_id,\"na\"me\n":  `participants.csv:1: bad CSV: extraneous or missing " in quoted-field (column 19)`,
 	}

@@ -16,6 +16,7 @@ func validateParticipant(r *row) {
 	r.text("tax_id")
 	r.text("payout_account")
 	r.text("payout_bank")
+	r.text("pix_key") // validated when a run settles a BRL balance: a bad key holds the payout (INVALID_PAYOUT_ACCOUNT)
 }
 
 func validateProduct(r *row) {

@@ -30,6 +30,7 @@ var tables = []*table{
 	{name: "participants", pk: []string{"participant_id"}, validate: validateParticipant, cols: []column{
 		req("participant_id", "text"), req("name", "text"), opt("email", "text"),
 		opt("tax_id", "text"), opt("payout_account", "text"), opt("payout_bank", "text"),
+		opt("pix_key", "text"),
 	}},
 	{name: "products", pk: []string{"product_id"}, validate: validateProduct, cols: []column{
 		req("product_id", "text"), req("name", "text"), req("lead_producer_id", "text"),

@@ -66,7 +66,7 @@ func (m *marketplace) pickProduct(r rng) *product {
 // and the contract history decided before cutoff.
 func (m *marketplace) write(ctx context.Context, w *stager, cutoff time.Time, c *counters, sum *Summary) error {
 	for i, p := range m.participants {
-		if err := w.put(ctx, tParticipant, p.id, p.name, nullable(p.email), p.taxID, nullable(p.account), nullable(p.bank)); err != nil {
+		if err := w.put(ctx, tParticipant, p.id, p.name, nullable(p.email), p.taxID, nullable(p.account), nullable(p.bank), nullable(p.pixKey)); err != nil {
 			return err
 		}
 		sum.Participants++

@@ -5,6 +5,7 @@ import "fmt"
 // participant is one row of participants.
 type participant struct {
 	id, name, email, taxID, account, bank string
+	pixKey                                string
 }
 
 var banks = []string{"001", "033", "104", "237", "260", "290", "323", "336", "341", "077"}
@@ -49,8 +50,13 @@ func makeParticipant(seed int64, i int) participant {
 		p.taxID = punctuate(p.taxID)
 	}
 	if !missingAccount(i) {
-		p.account = fmt.Sprintf("%04d-%07d", r.intBetween(1, 3999), r.IntN(10_000_000))
+		// Brazilian bank data BRANCH-ACCOUNT-DIGIT, as a CNAB 240
+		// remittance carries it; the digit is derived (mod 11 of the
+		// account), not drawn, so the rest of the marketplace is the same.
+		branch, acct := r.intBetween(1, 3999), r.IntN(10_000_000)
+		p.account = fmt.Sprintf("%04d-%07d-%d", branch, acct, accountDigit(acct))
 		p.bank = pickOne(r, banks)
+		p.pixKey = seededPixKey(i, p.taxID)
 	}
 	return p
 }
@@ -65,4 +71,39 @@ func digitsOnly(id string) string {
 		}
 	}
 	return string(b)
+}
+
+// accountDigit is a check digit for a seeded account: mod 11 of its digits
+// weighted 2..9 from the right, 10 and 11 written 0.
+func accountDigit(n int) int {
+	sum, w := 0, 2
+	for ; n > 0; n /= 10 {
+		sum += (n % 10) * w
+		if w++; w > 9 {
+			w = 2
+		}
+	}
+	d := 11 - sum%11
+	if d >= 10 {
+		d = 0
+	}
+	return d
+}
+
+// seededPixKey gives about half the participants with an account a PIX
+// key, derived from the index (no random draws, so the rest of the
+// marketplace does not change): their CPF/CNPJ when it is valid, a phone
+// or a random key (UUID).
+func seededPixKey(i int, taxID string) string {
+	switch i % 6 {
+	case 1:
+		if !invalidTaxID(i) {
+			return taxID
+		}
+	case 3:
+		return fmt.Sprintf("+55119%08d", i%100_000_000)
+	case 5:
+		return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", uint32(i*2654435761), i%0x10000, i%0x1000, (i/7)%0x1000, uint64(i)*0x9E3779B9%0x1000000000000)
+	}
+	return ""
 }

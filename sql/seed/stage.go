@@ -37,8 +37,8 @@ const createStage = `CREATE TEMP TABLE seed_stage (
 // the source tables, in foreign-key order. ON CONFLICT DO NOTHING makes a
 // re-seed a no-op for rows that are already there.
 var moves = []struct{ table, sql string }{
-	{"participants", `INSERT INTO participants (participant_id, name, email, tax_id, payout_account, payout_bank)
-		SELECT c1, c2, c3, c4, c5, c6 FROM seed_stage WHERE t = 'u' ON CONFLICT DO NOTHING`},
+	{"participants", `INSERT INTO participants (participant_id, name, email, tax_id, payout_account, payout_bank, pix_key)
+		SELECT c1, c2, c3, c4, c5, c6, c7 FROM seed_stage WHERE t = 'u' ON CONFLICT DO NOTHING`},
 	{"products", `INSERT INTO products (product_id, name, lead_producer_id)
 		SELECT c1, c2, c3 FROM seed_stage WHERE t = 'p' ON CONFLICT DO NOTHING`},
 	{"contract_terms", `INSERT INTO contract_terms (contract_id, version, product_id, coproducer_id, status,

@@ -31,7 +31,8 @@ const balancesQuery = `WITH sums AS (
 )
 SELECT p.participant_id, b.currency, coalesce(c.amount, 0), coalesce(s.commissions, 0),
 	coalesce(s.reversals, 0), coalesce(s.adjustments, 0),
-	p.name, coalesce(p.payout_account, ''), coalesce(p.payout_bank, '')
+	p.name, coalesce(p.payout_account, ''), coalesce(p.payout_bank, ''), coalesce(p.pix_key, ''),
+	coalesce(p.tax_id, '')
 FROM (SELECT participant_id, currency FROM sums UNION SELECT participant_id, currency FROM carried) b
 JOIN participants p ON p.participant_id = b.participant_id
 LEFT JOIN sums s ON s.participant_id = b.participant_id AND s.currency = b.currency
@@ -50,6 +51,8 @@ type BalanceRow struct {
 	Name           string
 	PayoutAccount  string
 	PayoutBank     string
+	PixKey         string
+	TaxID          string
 }
 
 // Balances streams the run's balances in participant, currency order.
@@ -57,7 +60,7 @@ func (r *RunTx) Balances(ctx context.Context, batch int, fn func([]BalanceRow) e
 	scan := func(rows *sqlx.Rows) (BalanceRow, error) {
 		var b BalanceRow
 		if err := rows.Scan(&b.ParticipantID, &b.Currency, &b.BroughtForward, &b.Commissions, &b.Reversals,
-			&b.Adjustments, &b.Name, &b.PayoutAccount, &b.PayoutBank); err != nil {
+			&b.Adjustments, &b.Name, &b.PayoutAccount, &b.PayoutBank, &b.PixKey, &b.TaxID); err != nil {
 			return b, fmt.Errorf("read balance: %w", err)
 		}
 		return b, nil
@@ -71,6 +74,7 @@ type SettledBalance struct {
 	Payout         int64
 	CarriedForward int64
 	Reference      string // the payout item's reference, when Payout > 0
+	ShortRef       string // its short reference (CNAB "seu número"), when Payout > 0
 }
 
 // SaveBalances writes a batch of settled balances and their payout items,
@@ -83,7 +87,7 @@ func (r *RunTx) SaveBalances(ctx context.Context, bs []SettledBalance) error {
 		carried = append(carried, []any{b.ParticipantID, b.Currency, b.CarriedForward})
 		if b.Payout > 0 {
 			items = append(items, []any{r.RunID, b.ParticipantID, b.Currency, b.Payout, b.Reference, b.Name,
-				b.PayoutAccount, nullStr(b.PayoutBank)})
+				b.PayoutAccount, nullStr(b.PayoutBank), nullStr(b.PixKey), nullStr(b.TaxID), nullStr(b.ShortRef)})
 		}
 	}
 	if err := copyRows(ctx, r.tx, "balances", []string{"run_id", "participant_id", "currency", "brought_forward",
@@ -91,7 +95,7 @@ func (r *RunTx) SaveBalances(ctx context.Context, bs []SettledBalance) error {
 		return err
 	}
 	if err := copyRows(ctx, r.tx, "payout_items", []string{"run_id", "participant_id", "currency", "amount",
-		"reference", "name", "payout_account", "payout_bank"}, items); err != nil {
+		"reference", "name", "payout_account", "payout_bank", "pix_key", "tax_id", "short_ref"}, items); err != nil {
 		return err
 	}
 	return copyRows(ctx, r.tx, "run_carried", []string{"participant_id", "currency", "amount"}, carried)

@@ -52,7 +52,8 @@ type PayoutItem = reconcile.PayoutItem
 // RunPayoutItems streams a run's payout items by currency, then participant.
 func (s *Store) RunPayoutItems(ctx context.Context, runID string, fn func(PayoutItem) error) error {
 	rows, err := s.DB.QueryxContext(ctx, `SELECT participant_id, currency, amount, reference, name, payout_account,
-			coalesce(payout_bank, '') AS payout_bank
+			coalesce(payout_bank, '') AS payout_bank, coalesce(pix_key, '') AS pix_key,
+			coalesce(tax_id, '') AS tax_id, coalesce(short_ref, '') AS short_ref
 		FROM payout_items WHERE run_id = $1
 		ORDER BY currency COLLATE "C", participant_id COLLATE "C"`, runID)
 	if err != nil {

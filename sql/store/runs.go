@@ -31,6 +31,22 @@ type RunParams struct {
 	MinPayout          map[string]int64 `json:"min_payout,omitempty"` // minor units per currency; absent: one minor unit
 	Statements         bool             `json:"statements,omitempty"` // PAYOUTS_STATEMENTS=1: publish a statement per participant
 	Debtor             DebtorParams     `json:"debtor"`
+	// CNAB are the remittance settings (PAYOUTS_CNAB_*); runs recorded
+	// before CNAB 240 remittances existed have none and publish none.
+	CNAB *CNABParams `json:"cnab,omitempty"`
+}
+
+// CNABParams are the paying company and bank profile of the CNAB 240
+// remittance (PAYOUTS_CNAB_*).
+type CNABParams struct {
+	Bank      string `json:"bank"`      // profile: febraban or bradesco
+	BankCode  string `json:"bank_code"` // paying bank's COMPE code
+	CNPJ      string `json:"cnpj"`
+	Agreement string `json:"agreement"`
+	Branch    string `json:"branch"`
+	Account   string `json:"account"`
+	Digit     string `json:"digit"`
+	Name      string `json:"name"`
 }
 
 // DebtorParams are the paying side of the provider files (pain.001).
@@ -202,4 +218,21 @@ func (s *Store) RunDiscrepancyCounts(ctx context.Context, runID string) ([]KindC
 			UNION ALL SELECT kind, sum(count) FROM run_backlog WHERE run_id = $1 GROUP BY kind) c
 		GROUP BY kind ORDER BY kind`, runID)
 	return ks, err
+}
+
+// CNABSequence is the file sequence number ("NSA") of run runID's CNAB 240
+// remittance: its place, in the order runs were computed (one run computes
+// at a time), among the runs with BRL payout items that carry a short
+// reference (those that publish a remittance). It does not change once the
+// run is computed, so a redone publication and an export write the same
+// number.
+func (s *Store) CNABSequence(ctx context.Context, runID string) (int64, error) {
+	var n int64
+	err := s.DB.GetContext(ctx, &n, `SELECT count(*) FROM runs r, (SELECT computed_at FROM runs WHERE run_id = $1) me
+		WHERE r.computed_at IS NOT NULL AND (r.computed_at, r.run_id COLLATE "C") <= (me.computed_at, $1 COLLATE "C")
+		  AND EXISTS (SELECT 1 FROM payout_items p WHERE p.run_id = r.run_id AND p.currency = 'BRL' AND p.short_ref IS NOT NULL)`, runID)
+	if err != nil {
+		return 0, fmt.Errorf("CNAB file sequence of run %s: %w", runID, err)
+	}
+	return n, nil
 }

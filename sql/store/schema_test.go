@@ -77,6 +77,13 @@ func TestSchemaRefusesImpossibleStates(t *testing.T) {
 		{"payout item of zero", `INSERT INTO payout_items VALUES ('nightly-20260301', 'lead1', 'BRL', 0, 'ref1', 'Ana', 'acc')`, "check"},
 		{"duplicate payout reference", `INSERT INTO payout_items VALUES ('nightly-20260301', 'lead1', 'BRL', 5, 'ref1', 'Ana', 'acc'), ('nightly-20260301', 'cop1', 'BRL', 5, 'ref1', 'Bruno', 'acc')`, "payout_items_reference_key"},
 		{"payout reference longer than 35", `INSERT INTO payout_items VALUES ('nightly-20260301', 'lead1', 'BRL', 5, repeat('x', 36), 'Ana', 'acc')`, "check"},
+		{"duplicate short reference", `INSERT INTO payout_items (run_id, participant_id, currency, amount, reference, name, payout_account, short_ref)
+			VALUES ('nightly-20260301', 'lead1', 'BRL', 5, 'ref1', 'Ana', 'acc', 'N2026030100000000001'),
+			       ('nightly-20260301', 'cop1', 'BRL', 5, 'ref2', 'Bruno', 'acc', 'N2026030100000000001')`, "payout_items_short_ref"},
+		{"short reference longer than 20", `INSERT INTO payout_items (run_id, participant_id, currency, amount, reference, name, payout_account, short_ref)
+			VALUES ('nightly-20260301', 'lead1', 'BRL', 5, 'ref1', 'Ana', 'acc', 'N20260301000000000001')`, "check"},
+		{"lower-case short reference", `INSERT INTO payout_items (run_id, participant_id, currency, amount, reference, name, payout_account, short_ref)
+			VALUES ('nightly-20260301', 'lead1', 'BRL', 5, 'ref1', 'Ana', 'acc', 'n1')`, "check"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
