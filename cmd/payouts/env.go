@@ -19,6 +19,33 @@ import (
 type environment struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	now            func() time.Time // the clock; nil is time.Now (tests set it)
+}
+
+// clock is the current time.
+func (e *environment) clock() time.Time {
+	if e.now == nil {
+		return time.Now()
+	}
+	return e.now()
+}
+
+// firstBusinessDate is the earliest business date run and rerun accept.
+var firstBusinessDate = reconcile.Date{Year: 1970, Month: time.January, Day: 1}
+
+// checkDateEnded refuses (usage error) a business date for run or rerun
+// whose day has not ended yet in the platform zone: a mistyped future
+// date would complete and make every real date before it refused. Dates
+// before 1970 are refused too (PostgreSQL has no year 0).
+func (e *environment) checkDateEnded(name string, d reconcile.Date, loc *time.Location) error {
+	if d.Before(firstBusinessDate) {
+		return usageError{fmt.Sprintf("%s: --date %s is before %s; not a business date", name, d, firstBusinessDate)}
+	}
+	if end := reconcile.WindowEnd(d, loc); end.After(e.clock()) {
+		return usageError{fmt.Sprintf("%s: --date %s has not ended yet in %s (it ends %s); a business date is run once its day is over",
+			name, d, loc, end.Format(time.RFC3339))}
+	}
+	return nil
 }
 
 // progress prints a line of progress on stderr.

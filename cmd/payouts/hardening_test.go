@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDatabaseURLPasswordNeverShown (issue 15.9): a DATABASE_URL that does
@@ -34,4 +35,33 @@ func TestDatabaseURLPasswordNeverShown(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFutureOrImpossibleDateIsUsageError (issue 15.3): run and rerun of a
+// date whose day has not ended in PAYOUTS_TZ, or of year 0, exit 2 and
+// change nothing; the day's end is the boundary.
+func TestFutureOrImpossibleDateIsUsageError(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.mustRun("migrate")
+	c.mustRun("load", "../../testdata/examples/basic")
+	// 2026-03-04 00:00 in America/Sao_Paulo is 03:00Z: 03-03 has just ended
+	c.now = func() time.Time { return time.Date(2026, 3, 4, 2, 59, 59, 0, time.UTC) }
+	for _, args := range [][]string{
+		{"run", "--date", "9999-12-31"},
+		{"run", "--date", "2026-03-03"},
+		{"run", "--date", "0000-01-01"},
+		{"rerun", "--date", "9999-12-31", "--reason", "typo"},
+		{"rerun", "--date", "0000-01-01", "--reason", "typo"},
+	} {
+		code, _, errs := c.run(args...)
+		if code != 2 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, "--date") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line naming --date", args, code, errs)
+		}
+	}
+	if out := c.mustRun("status"); strings.Contains(out, "nightly-") {
+		t.Errorf("a refused date left a run:\n%s", out)
+	}
+	c.now = func() time.Time { return time.Date(2026, 3, 4, 3, 0, 0, 0, time.UTC) }
+	c.mustRun("run", "--date", "2026-03-03")
 }
