@@ -22,7 +22,7 @@ func ParseTermStatus(s string) (TermStatus, error) {
 	case TermAccepted, TermPending, TermDeclined, TermCancelled:
 		return st, nil
 	}
-	return "", fmt.Errorf("status %q is not one of accepted, pending, declined, cancelled", s)
+	return "", fmt.Errorf("status %s is not one of accepted, pending, declined, cancelled", Quote(s))
 }
 
 // Scope says which sales a contract version pays on.
@@ -42,7 +42,7 @@ func ParseScope(s string) (Scope, error) {
 	case ScopeAll, ScopeAffiliate, ScopeProducer:
 		return sc, nil
 	}
-	return "", fmt.Errorf("scope %q is not one of all, affiliate, producer", s)
+	return "", fmt.Errorf("scope %s is not one of all, affiliate, producer", Quote(s))
 }
 
 // ContractTerm is one version of a co-production contract (one row of
