@@ -32,3 +32,15 @@ func charAt(s string, i int) (string, int) {
 	}
 	return strconv.Quote(string(r)), size
 }
+
+// Plural is n with word, made plural unless n is 1 ("1 bad row", "2 bad
+// rows"); plural is the plural form ("" adds an s).
+func Plural(n int64, word, plural string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	if plural == "" {
+		plural = word + "s"
+	}
+	return fmt.Sprintf("%d %s", n, plural)
+}

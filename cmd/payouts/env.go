@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -78,24 +79,49 @@ func (e *environment) config(out string) (jobs.Config, error) {
 // newFlags makes a flag set that reports usage errors instead of exiting.
 func newFlags(e *environment, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	// The flag package prints its error and the whole usage on a bad
+	// flag: both go to a buffer, which parseFlags passes on for --help
+	// only; a bad flag is one line (exitStatus).
+	fs.SetOutput(&flagOutput{stderr: e.stderr})
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: payouts %s\n\n", usage)
+		fmt.Fprintf(fs.Output(), "Usage: payouts %s\n\n", usage)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
-// parseFlags parses args, turning flag errors into usage errors.
+// flagOutput holds what the flag package prints while parsing.
+type flagOutput struct {
+	bytes.Buffer
+	stderr io.Writer
+}
+
+// parseFlags parses args (no positional arguments), turning flag errors
+// into one-line usage errors and printing the usage for --help.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	if err := parseFlagsArgs(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+// parseFlagsArgs is parseFlags for a command with positional arguments.
+func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			if out, ok := fs.Output().(*flagOutput); ok {
+				s := out.String()
+				if i := strings.Index(s, "Usage: "); i > 0 {
+					s = s[i:]
+				}
+				io.WriteString(out.stderr, s)
+			}
+			return err
+		}
+		return usageError{fmt.Sprintf("%s: %s (see payouts %s --help)", fs.Name(), oneLine(err.Error()), fs.Name())}
 	}
 	return nil
 }
@@ -115,12 +141,4 @@ func parseDateFlag(name, v string) (reconcile.Date, error) {
 // oneLine folds a multi-line error into one line for the final message.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " | ")), " ")
-}
-
-// usageErrorOrHelp maps a flag parse error to a usage error (or help).
-func usageErrorOrHelp(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	return usageError{err.Error()}
 }

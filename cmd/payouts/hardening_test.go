@@ -1,9 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"payouts/sql/store/storetest"
 )
 
 // TestDatabaseURLPasswordNeverShown (issue 15.9): a DATABASE_URL that does
@@ -64,4 +68,56 @@ func TestFutureOrImpossibleDateIsUsageError(t *testing.T) {
 	}
 	c.now = func() time.Time { return time.Date(2026, 3, 4, 3, 0, 0, 0, time.UTC) }
 	c.mustRun("run", "--date", "2026-03-03")
+}
+
+// TestSmallMessages (issue 15.12): status shows a rerun's reason escaped
+// (no newline or terminal escape reaches the terminal); a bad flag value
+// is one line, not the whole usage; one bad row is "1 bad row"; seed
+// without --sales writes nothing.
+func TestSmallMessages(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.mustRun("migrate")
+
+	code, out, errs := c.run("seed")
+	if code != 2 || !strings.Contains(errs, "--sales") {
+		t.Errorf("seed without --sales: exit %d, stderr %q", code, errs)
+	}
+	if n := strings.TrimSpace(c.mustRun("status")); n != "no runs yet" {
+		t.Errorf("status after refused seed: %q", n)
+	}
+	var sales int
+	db := storetest.Open(t, c.env["DATABASE_URL"])
+	if err := db.DB.Get(&sales, `SELECT count(*) FROM sales`); err != nil || sales != 0 {
+		t.Errorf("seed without --sales wrote %d sales (%v)", sales, err)
+	}
+
+	for _, args := range [][]string{{"run", "--date", "2026-03-03", "--wait", "soon"}, {"status", "--limit", "x"}, {"load", "--nosuchflag", "dir"}} {
+		code, out, errs = c.run(args...)
+		if code != 2 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || strings.Contains(errs, "Usage") || out != "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, errs)
+		}
+	}
+	if code, _, errs := c.run("status", "--help"); code != 0 || !strings.Contains(errs, "Usage: payouts status") || !strings.Contains(errs, "-limit") {
+		t.Errorf("status --help: exit %d, %q", code, errs)
+	}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "participants.csv"), []byte("participant_id,name\nok1,Ana\nbad/1,Bruno\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := c.run("load", dir); code != 1 || !strings.Contains(errs, ": 1 bad row; nothing was written") {
+		t.Errorf("one bad row: exit %d, stderr %q", code, errs)
+	}
+
+	c.mustRun("load", "../../testdata/examples/basic")
+	c.mustRun("run", "--date", "2026-03-03")
+	c.mustRun("rerun", "--date", "2026-03-03", "--reason", "audit\nnightly-20260999  2099-01-01  forged\x1b[2J\x1b]0;x\x07\u202e")
+	out = c.mustRun("status")
+	if strings.ContainsAny(out, "\x1b\x07\u202e") || strings.Contains(out, "\nnightly-20260999") || strings.Count(out, "\n") != 3 {
+		t.Errorf("status prints the reason raw:\n%s", out)
+	}
+	if !strings.Contains(out, `audit\x0anightly-20260999`) {
+		t.Errorf("status does not show the reason escaped:\n%s", out)
+	}
 }

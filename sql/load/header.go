@@ -1,13 +1,12 @@
 package load
 
 import (
-	"payouts/reconcile"
-
 	"bufio"
 	"bytes"
 	"io"
-
 	"strings"
+
+	"payouts/reconcile"
 )
 
 // utf8BOM is what some spreadsheet programs put before the first header;

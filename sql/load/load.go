@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"payouts/reconcile"
 )
 
 // FileResult is what a successful load did with one file.
@@ -118,7 +120,7 @@ func loadTx(ctx context.Context, tx *sqlx.Tx, fsys fs.FS, progress func(string, 
 		return Result{}, fmt.Errorf("load: %w", err)
 	}
 	if e := errs.errors(); e != nil {
-		say("%d problems; nothing written", errs.count())
+		say("%s; nothing written", reconcile.Plural(int64(errs.count()), "problem", ""))
 		return Result{}, e
 	}
 	for i := range res.Files {
@@ -129,7 +131,7 @@ func loadTx(ctx context.Context, tx *sqlx.Tx, fsys fs.FS, progress func(string, 
 			return Result{}, fmt.Errorf("load %s: write %s: %w", f.Name, t.name, err)
 		}
 		f.Inserted, f.Updated = ins, upd
-		say("%s: %d rows, %d new, %d changed", f.Name, f.Rows, ins, upd)
+		say("%s: %s, %d new, %d changed", f.Name, reconcile.Plural(int64(f.Rows), "row", ""), ins, upd)
 	}
 	return res, nil
 }
@@ -148,6 +150,6 @@ func stageOne(ctx context.Context, tx *sqlx.Tx, fsys fs.FS, t *table, report fun
 		return 0, false, false, fmt.Errorf("is a directory")
 	}
 	say("reading %s", t.file)
-	n, readable, err := stageFile(ctx, tx, t, f, report, func(n int) { say("%s: %d rows read", t.file, n) })
+	n, readable, err := stageFile(ctx, tx, t, f, report, func(n int) { say("%s: %s read", t.file, reconcile.Plural(int64(n), "row", "")) })
 	return n, true, readable, err
 }

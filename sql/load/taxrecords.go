@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"payouts/reconcile"
 )
 
 // TaxRecords loads one file of tax records (the lead producers' invoices,
@@ -49,7 +51,7 @@ func TaxRecords(ctx context.Context, db *sqlx.DB, path string, progress func(for
 	}
 	errs := newCollector(MaxReported)
 	say("reading %s", t.file)
-	n, readable, err := stageSource(ctx, tx, &t, src, errs.add, func(n int) { say("%s: %d rows read", t.file, n) })
+	n, readable, err := stageSource(ctx, tx, &t, src, errs.add, func(n int) { say("%s: %s read", t.file, reconcile.Plural(int64(n), "row", "")) })
 	if err != nil {
 		return FileResult{}, fmt.Errorf("import %s: %w", path, err)
 	}
@@ -64,7 +66,7 @@ func TaxRecords(ctx context.Context, db *sqlx.DB, path string, progress func(for
 		}
 	}
 	if e := errs.errors(); e != nil {
-		say("%d problems; nothing written", errs.count())
+		say("%s; nothing written", reconcile.Plural(int64(errs.count()), "problem", ""))
 		return FileResult{}, e
 	}
 	res := FileResult{Name: t.file, Rows: n}
@@ -74,7 +76,7 @@ func TaxRecords(ctx context.Context, db *sqlx.DB, path string, progress func(for
 	if err := tx.Commit(); err != nil {
 		return FileResult{}, fmt.Errorf("import %s: commit: %w", path, err)
 	}
-	say("%s: %d rows, %d new, %d changed", t.file, res.Rows, res.Inserted, res.Updated)
+	say("%s: %s, %d new, %d changed", t.file, reconcile.Plural(int64(res.Rows), "row", ""), res.Inserted, res.Updated)
 	return res, nil
 }
 
