@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,5 +120,50 @@ func TestSmallMessages(t *testing.T) {
 	}
 	if !strings.Contains(out, `audit\x0anightly-20260999`) {
 		t.Errorf("status does not show the reason escaped:\n%s", out)
+	}
+}
+
+// TestDemoInstallsOnlyWhatItUses (issue 15.13): make demo ensures only
+// PostgreSQL; make test ensures everything the tests need (LibreOffice
+// for the workbook tests, xmllint for pain.001).
+func TestDemoInstallsOnlyWhatItUses(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("make", "-C", "../..", "-n", "demo").CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n demo: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), ".ci/ensure-tools demo") {
+		t.Errorf("make demo does not ensure only the demo's tools:\n%s", out)
+	}
+	out, err = exec.Command("make", "-C", "../..", "-n", "test").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), ".ci/ensure-tools test") {
+		t.Errorf("make test does not ensure the tests' tools (%v):\n%s", err, out)
+	}
+
+	// a machine with bash and nothing else on its PATH
+	bin := t.TempDir()
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(bash, filepath.Join(bin, "bash")); err != nil {
+		t.Fatal(err)
+	}
+	ensure := func(args ...string) string {
+		cmd := exec.Command("../../.ci/ensure-tools", args...)
+		cmd.Env = []string{"PATH=" + bin, "ENSURE_TOOLS_DRY_RUN=1", "DATABASE_URL=postgres://db/x"}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("ensure-tools %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	if got := ensure("demo"); got != "" {
+		t.Errorf("ensure-tools demo with DATABASE_URL set: %q, want nothing to install", got)
+	}
+	for _, args := range [][]string{{}, {"test"}} {
+		if got := ensure(args...); !strings.Contains(got, "libreoffice-calc-nogui") || !strings.Contains(got, "libxml2-utils") {
+			t.Errorf("ensure-tools %v: %q, want LibreOffice and xmllint", args, got)
+		}
 	}
 }
