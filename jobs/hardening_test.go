@@ -2,10 +2,17 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"payouts/reports"
 )
 
 // TestPoisonedSaleDoesNotBlockPublication (issue 15.1): a sale whose gross
@@ -82,5 +89,126 @@ func TestHealthzUnhealthyWhileRunStuck(t *testing.T) {
 	sched.mu.Unlock()
 	if code, h := healthOf(t, srv); code != 503 || h.Status != "unhealthy" {
 		t.Errorf("last tick failed: %d %+v", code, h)
+	}
+}
+
+// checkRunDir checks that dir holds exactly the files its manifest lists,
+// each with its size and SHA-256, and no symbolic link.
+func checkRunDir(t *testing.T, dir string) {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join(dir, reports.ManifestName))
+	if err != nil {
+		t.Fatalf("no manifest: %v", err)
+	}
+	var m reports.Manifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{reports.ManifestName: true}
+	for _, f := range m.Files {
+		listed[f.Path] = true
+		data, err := os.ReadFile(filepath.Join(dir, f.Path))
+		if err != nil {
+			t.Errorf("manifest lists %s: %v", f.Path, err)
+			continue
+		}
+		sum := sha256.Sum256(data)
+		if int64(len(data)) != f.Bytes || hex.EncodeToString(sum[:]) != f.SHA256 {
+			t.Errorf("%s: %d bytes %x, manifest says %d bytes %s", f.Path, len(data), sum, f.Bytes, f.SHA256)
+		}
+	}
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		switch {
+		case e.Type()&os.ModeSymlink != 0:
+			t.Errorf("%s is a symbolic link", rel)
+		case !e.IsDir() && !listed[filepath.ToSlash(rel)]:
+			t.Errorf("%s is not in the manifest", rel)
+		}
+		return nil
+	})
+}
+
+// TestPublicationNeverFollowsLinks (issue 15.6): a folder of a run
+// directory that is a symbolic link is replaced by a real folder, its
+// target untouched; a run directory that is a link is refused; the
+// manifest lists only files that are there.
+func TestPublicationNeverFollowsLinks(t *testing.T) {
+	t.Parallel()
+	st := loadedStore(t, basicExample)
+	cfg := testConfig(t)
+	res := runDate(t, st, cfg, "2026-03-03")
+	ctx := context.Background()
+
+	elsewhere := t.TempDir()
+	sentinel := filepath.Join(elsewhere, "keep.txt")
+	if err := os.WriteFile(sentinel, []byte("not yours"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"participants", "provider"} {
+		if err := os.RemoveAll(filepath.Join(res.Dir, sub)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(elsewhere, filepath.Join(res.Dir, sub)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(sentinel, filepath.Join(res.Dir, "discrepancies.csv.link")); err != nil {
+		t.Fatal(err)
+	}
+	dir, _, err := Publish(ctx, st, res.Run, cfg.OutDir, nil)
+	if err != nil {
+		t.Fatalf("publish over links: %v", err)
+	}
+	checkRunDir(t, dir)
+	entries, _ := os.ReadDir(elsewhere)
+	if data, err := os.ReadFile(sentinel); err != nil || string(data) != "not yours" || len(entries) != 1 {
+		t.Errorf("the links' target was touched: %v %q, %d entries", err, data, len(entries))
+	}
+
+	// a run directory that is a link is refused, its target untouched
+	out := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(out, res.Run.BusinessDate), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(out, res.Run.BusinessDate, res.Run.RunID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Publish(ctx, st, res.Run, out, nil); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("publish into a linked run directory: %v, want a refusal naming the link", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 1 {
+		t.Errorf("the linked run directory's target holds %d entries", len(entries))
+	}
+}
+
+// TestConcurrentPublicationsOfOneRun (issue 15.7): exports of one run into
+// one destination at the same time are serialized: each succeeds and the
+// directory is whole.
+func TestConcurrentPublicationsOfOneRun(t *testing.T) {
+	t.Parallel()
+	st := loadedStore(t, basicExample)
+	cfg := testConfig(t)
+	res := runDate(t, st, cfg, "2026-03-03")
+	ctx := context.Background()
+	out := t.TempDir()
+	for round := 0; round < 3; round++ {
+		errs := make(chan error, 4)
+		for i := 0; i < cap(errs); i++ {
+			go func() {
+				_, _, err := Publish(ctx, st, res.Run, out, nil)
+				errs <- err
+			}()
+		}
+		for i := 0; i < cap(errs); i++ {
+			if err := <-errs; err != nil {
+				t.Errorf("round %d: concurrent publication: %v", round, err)
+			}
+		}
+		checkRunDir(t, filepath.Join(out, res.Run.BusinessDate, res.Run.RunID))
 	}
 }
