@@ -6,13 +6,17 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"payouts/reports"
+	"payouts/sql/load"
 )
 
 // TestPoisonedSaleDoesNotBlockPublication (issue 15.1): a sale whose gross
@@ -210,5 +214,108 @@ func TestConcurrentPublicationsOfOneRun(t *testing.T) {
 			}
 		}
 		checkRunDir(t, filepath.Join(out, res.Run.BusinessDate, res.Run.RunID))
+	}
+}
+
+// modifiedBasic is a copy of the basic example where every participant's
+// email and every sale's buyer tax id changed: a load of it updates the
+// rows a run's lines reference.
+func modifiedBasic(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"participants.csv", "sales.csv", "sale_events.csv"} {
+		data, err := os.ReadFile(filepath.Join(basicExample, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		switch name {
+		case "participants.csv":
+			s = strings.ReplaceAll(s, "@example.com", "@example.org")
+		case "sales.csv":
+			lines := strings.Split(s, "\n")
+			for i := 1; i < len(lines); i++ {
+				f := strings.Split(lines[i], ",")
+				if len(f) == 10 {
+					f[7] = "52998224725"
+					lines[i] = strings.Join(f, ",")
+				}
+			}
+			s = strings.Join(lines, "\n")
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestLoadAndRunAtTheSameTime (issue 15.4): a load that changes the rows
+// a run references, while the run computes, and a run while a load is
+// open: both succeed (one may wait), both ways round.
+func TestLoadAndRunAtTheSameTime(t *testing.T) {
+	t.Parallel()
+	for _, loadFirst := range []bool{true, false} {
+		name := "run first"
+		if loadFirst {
+			name = "load first"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			st := loadedStore(t, basicExample)
+			cfg := testConfig(t)
+			mod := modifiedBasic(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			firstAt, releaseFirst := make(chan struct{}), make(chan struct{})
+			pause := func(prefix string) func(string, ...any) {
+				var once sync.Once
+				return func(format string, args ...any) {
+					if strings.HasPrefix(fmt.Sprintf(format, args...), prefix) {
+						once.Do(func() { close(firstAt); <-releaseFirst })
+					}
+				}
+			}
+			loadErr, runErr := make(chan error, 1), make(chan error, 1)
+			doLoad := func(say func(string, ...any)) {
+				_, err := load.Dir(ctx, st.DB, mod, say)
+				loadErr <- err
+			}
+			doRun := func() {
+				_, err := RunNightly(ctx, st, cfg, mustDate(t, "2026-03-03"))
+				runErr <- err
+			}
+			first, second := loadErr, runErr
+			if loadFirst {
+				// the load has written every file and holds its transaction open
+				go doLoad(pause("sale_events.csv: "))
+				<-firstAt
+				go doRun()
+			} else {
+				// the run has written its lines and holds its transaction open
+				cfg.Progress = pause("allocation done")
+				go doRun()
+				<-firstAt
+				go doLoad(nil)
+				first, second = runErr, loadErr
+			}
+			var secondErr error
+			secondDone := false
+			select { // the second may finish while the first is open, or wait for it
+			case secondErr = <-second:
+				secondDone = true
+			case <-time.After(3 * time.Second):
+			}
+			close(releaseFirst)
+			if err := <-first; err != nil {
+				t.Errorf("first: %v", err)
+			}
+			if !secondDone {
+				secondErr = <-second
+			}
+			if secondErr != nil {
+				t.Errorf("second: %v", secondErr)
+			}
+		})
 	}
 }
