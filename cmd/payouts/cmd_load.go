@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"payouts/reconcile"
 	"payouts/sql/load"
@@ -28,6 +29,10 @@ func cmdLoad(ctx context.Context, e *environment, args []string) error {
 	}
 	for _, f := range res.Files {
 		fmt.Fprintf(e.stdout, "%s: %s\n", f.Name, reconcile.Plural(int64(f.Rows), "row", ""))
+	}
+	if len(res.RerunDates) > 0 {
+		fmt.Fprintf(e.stdout, "changed %s already paid: rerun business dates %s (payouts rerun --date D --reason TEXT, each)\n",
+			reconcile.Plural(res.PaidSalesChanged, "sale", ""), strings.Join(res.RerunDates, ", "))
 	}
 	return nil
 }

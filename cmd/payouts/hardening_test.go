@@ -167,3 +167,73 @@ func TestDemoInstallsOnlyWhatItUses(t *testing.T) {
 		}
 	}
 }
+
+// TestReversedEventIsImmutable (issue 15.2): once a run has taken a
+// refund, a load that changes its amount or moves it to another sale is
+// refused with FILE:LINE naming the run, and nothing is written; the same
+// row again, or a new event, loads.
+func TestReversedEventIsImmutable(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.mustRun("migrate")
+	c.mustRun("load", "../../testdata/examples/basic")
+	c.mustRun("run", "--date", "2026-03-03")
+	c.mustRun("run", "--date", "2026-03-20") // takes e1 (chargeback of s11) and e2 (refund of s12)
+	header := "event_id,sale_id,kind,amount,occurred_at\n"
+	for _, tc := range []struct{ row, want string }{
+		{"e2,s12,refund,25.00,2026-03-20T11:00:00-03:00", `sale_events.csv:2: event_id: event "e2" was reversed by run nightly-20260320 and cannot change (amount 30.00 to 25.00); a correction is a new event with its own event_id`},
+		{"e2,s01,refund,30.00,2026-03-20T11:00:00-03:00", `sale_events.csv:2: event_id: event "e2" was reversed by run nightly-20260320 and cannot change (sale s12 to s01); a correction is a new event with its own event_id`},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "sale_events.csv"), []byte(header+tc.row+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := c.run("load", dir)
+		if code != 1 || !strings.Contains(errs, tc.want+"\n") || !strings.Contains(errs, "1 bad row; nothing was written") {
+			t.Errorf("load %s: exit %d, stderr %q; want %q", tc.row, code, errs, tc.want)
+		}
+	}
+	db := storetest.Open(t, c.env["DATABASE_URL"])
+	var amount, sale string
+	if err := db.DB.QueryRow(`SELECT amount::text, sale_id FROM sale_events WHERE event_id = 'e2'`).Scan(&amount, &sale); err != nil || amount != "30.00" || sale != "s12" {
+		t.Errorf("e2 is now %s of %s (%v)", amount, sale, err)
+	}
+	if _, err := db.DB.Exec(`UPDATE sale_events SET amount = 25 WHERE event_id = 'e2'`); err == nil || !strings.Contains(err.Error(), "nightly-20260320") {
+		t.Errorf("a direct UPDATE of a reversed event: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sale_events.csv"), []byte(header+
+		"e2,s12,refund,30.00,2026-03-20T11:00:00-03:00\ne3,s12,refund,5.00,2026-03-21T11:00:00-03:00\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.mustRun("load", dir)
+}
+
+// TestLoadNamesDatesToRerun (issue 15.2): a load that changes sales a run
+// already paid says which business dates need a rerun.
+func TestLoadNamesDatesToRerun(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.mustRun("migrate")
+	c.mustRun("load", "../../testdata/examples/basic")
+	c.mustRun("run", "--date", "2026-03-03")
+	if out := c.mustRun("load", "../../testdata/examples/basic"); strings.Contains(out, "rerun") {
+		t.Errorf("reloading unchanged data asks for a rerun: %q", out)
+	}
+	data, err := os.ReadFile("../../testdata/examples/basic/sales.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	changed := strings.Replace(string(data), "s01,p1,BRL,100.00,10.40", "s01,p1,BRL,100.00,9.40", 1)
+	if changed == string(data) {
+		t.Fatal("s01 not found")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sales.csv"), []byte(changed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := c.mustRun("load", dir)
+	if !strings.Contains(out, "changed 1 sale already paid: rerun business dates 2026-03-03") {
+		t.Errorf("load of a changed paid sale: %q", out)
+	}
+}

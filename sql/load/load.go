@@ -24,6 +24,12 @@ type FileResult struct {
 // Result lists the files that were present, in load order.
 type Result struct {
 	Files []FileResult
+	// PaidSalesChanged counts the sales already allocated by a nightly run
+	// whose product, currency, amounts, affiliate or times this load
+	// changed; RerunDates are those runs' business dates, in order: each
+	// needs `payouts rerun` to pay the difference.
+	PaidSalesChanged int64
+	RerunDates       []string
 }
 
 // Dir loads the CSV files of SPEC section 2 found in dir into db, in one
@@ -122,6 +128,10 @@ func loadTx(ctx context.Context, tx *sqlx.Tx, fsys fs.FS, progress func(string, 
 	if e := errs.errors(); e != nil {
 		say("%s; nothing written", reconcile.Plural(int64(errs.count()), "problem", ""))
 		return Result{}, e
+	}
+	var err error
+	if res.RerunDates, res.PaidSalesChanged, err = paidSalesChanged(ctx, tx); err != nil {
+		return Result{}, fmt.Errorf("load: %w", err)
 	}
 	for i := range res.Files {
 		f := &res.Files[i]
