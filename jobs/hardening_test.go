@@ -319,3 +319,48 @@ func TestLoadAndRunAtTheSameTime(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectWritesBreakingSpecAreHeld (issue 15.5): rows written straight
+// into the tables that break SPEC section 2 are not paid or capped
+// silently: refunds adding up to more than the gross, a sale settled
+// before it was sold, a contract whose versions name two products each
+// give an INVALID_SALE with the reason; the rest of the night is paid.
+func TestDirectWritesBreakingSpecAreHeld(t *testing.T) {
+	t.Parallel()
+	st := loadedStore(t, basicExample)
+	cfg := testConfig(t)
+	mustExec(t, st, `INSERT INTO sales (sale_id, product_id, currency, gross, platform_fee, sold_at, settled_at)
+		VALUES ('sX', 'p2', 'BRL', 10, 1, '2026-03-02T10:00:00-03:00', '2026-03-01T10:00:00-03:00')`)
+	mustExec(t, st, `INSERT INTO sale_events (event_id, sale_id, kind, amount, occurred_at) VALUES
+		('e8', 's01', 'refund', 60.00, '2026-03-03T11:00:00-03:00'), ('e9', 's01', 'refund', 50.00, '2026-03-03T12:00:00-03:00')`)
+	mustExec(t, st, `INSERT INTO contract_terms (contract_id, version, product_id, coproducer_id, status, rate_percent, accepted_at) VALUES
+		('c99', 1, 'p3', 'cop2', 'accepted', 5, '2026-01-01T00:00:00Z'), ('c99', 2, 'p2', 'cop2', 'accepted', 5, '2026-01-02T00:00:00Z')`)
+	res := runDate(t, st, cfg, "2026-03-03")
+
+	found := map[string]string{}
+	for _, r := range readCSV(t, filepath.Join(res.Dir, "discrepancies.csv")) {
+		if r["kind"] == "INVALID_SALE" {
+			found[r["sale_id"]] = r["detail"]
+		}
+	}
+	for sale, want := range map[string]string{
+		"sX":  "settled_at",
+		"s01": "refunds add up",
+		"s06": "contract c99 names products p2, p3",
+		"s07": "contract c99 names products p2, p3",
+		"s10": "contract c99 names products p2, p3",
+	} {
+		if !strings.Contains(found[sale], want) {
+			t.Errorf("INVALID_SALE of %s: %q, want a reason with %q", sale, found[sale], want)
+		}
+	}
+	lines := readCSVColumns(t, filepath.Join(res.Dir, "participants", "*.csv"), "", "sale_id", "kind")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "sX,") || strings.HasPrefix(l, "s07,") || strings.HasPrefix(l, "s06,") || l == "s01,reversal" {
+			t.Errorf("line %s paid for a held sale or an over-refund", l)
+		}
+	}
+	if !contains(lines, "s02,commission") {
+		t.Errorf("the rest of the night was not paid: %v", lines)
+	}
+}

@@ -59,6 +59,11 @@ type ContractTerm struct {
 	MayAffiliate bool
 	EndsAt       time.Time // zero: unlimited; otherwise the end of the period, exclusive
 	AcceptedAt   time.Time // zero when never accepted
+	// Products lists, sorted, every product the versions of the contract
+	// name when that is more than one: a contract is about one product
+	// (SPEC 1, 2), so such a contract, written straight into the table,
+	// holds the sales of its products (INVALID_SALE) until corrected.
+	Products []string
 }
 
 // TermsInForce returns, for every contract among terms, the version in

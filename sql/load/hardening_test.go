@@ -46,3 +46,13 @@ func TestNonASCIICharacterNamed(t *testing.T) {
 	writeFile(t, dir, "sales.csv", readFile(t, dir, "sales.csv")+"sç1,p1,BRL,1.00,0,,,,2026-02-01T10:00:00-03:00,\n")
 	wantExactly(t, loadErrors(t, db, dir), `sales.csv:17: sale_id: id "sç1" has "ç"; ids are 1-64 characters of A-Z a-z 0-9 _ -`)
 }
+
+// TestLoadRefusesSaleSettledBeforeSold (issue 15.5): the load refuses what
+// the run would hold.
+func TestLoadRefusesSaleSettledBeforeSold(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	dir := basicCopy(t)
+	writeFile(t, dir, "sales.csv", readFile(t, dir, "sales.csv")+"sX,p1,BRL,1.00,0,,,,2026-02-02T10:00:00-03:00,2026-02-01T10:00:00-03:00\n")
+	wantExactly(t, loadErrors(t, db, dir), `sales.csv:17: settled_at: 2026-02-01T13:00:00Z is before sold_at 2026-02-02T13:00:00Z`)
+}

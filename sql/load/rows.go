@@ -91,8 +91,11 @@ func validateSale(r *row) {
 		r.fail("affiliate_rate_percent", "must be empty when affiliate_id is empty (a direct sale)")
 	}
 	r.text("buyer_tax_id")
-	r.timestamp("sold_at")
-	r.timestamp("settled_at")
+	sold, stSold := r.timestamp("sold_at")
+	settled, stSettled := r.timestamp("settled_at")
+	if stSold == valid && stSettled == valid && settled.Before(sold) {
+		r.fail("settled_at", "%s is before sold_at %s", reconcile.FormatTimestamp(settled), reconcile.FormatTimestamp(sold))
+	}
 }
 
 func validateSaleEvent(r *row) {
