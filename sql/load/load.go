@@ -156,8 +156,12 @@ func stageOne(ctx context.Context, tx *sqlx.Tx, fsys fs.FS, t *table, report fun
 		return 0, false, false, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return 0, false, false, fmt.Errorf("is a directory")
+	st, err := f.Stat()
+	if err != nil {
+		return 0, false, false, err
+	}
+	if err := regularFile(t.file, st); err != nil {
+		return 0, false, false, err
 	}
 	say("reading %s", t.file)
 	n, readable, err := stageFile(ctx, tx, t, f, report, func(n int) { say("%s: %s read", t.file, reconcile.Plural(int64(n), "row", "")) })

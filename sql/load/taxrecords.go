@@ -2,7 +2,6 @@ package load
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -82,15 +81,22 @@ func TaxRecords(ctx context.Context, db *sqlx.DB, path string, progress func(for
 
 // openTaxRecords opens path as CSV or XLSX, by its extension.
 func openTaxRecords(path string, t *table) (RecordSource, io.Closer, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := regularFile(filepath.Base(path), st); err != nil {
+		return nil, nil, err
+	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, nil, err
 		}
-		if st, err := f.Stat(); err == nil && st.IsDir() {
+		if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 			f.Close()
-			return nil, nil, errors.New("is a directory")
+			return nil, nil, fmt.Errorf("%s is not a regular file", filepath.Base(path))
 		}
 		return NewCSVSource(f), f, nil
 	case ".xlsx":
