@@ -214,6 +214,9 @@ func TestConcurrentPublicationsOfOneRun(t *testing.T) {
 			}
 		}
 		checkRunDir(t, filepath.Join(out, res.Run.BusinessDate, res.Run.RunID))
+		if entries, err := os.ReadDir(filepath.Join(out, res.Run.BusinessDate)); err != nil || len(entries) != 1 {
+			t.Errorf("round %d: the date directory holds %d entries (%v), want the run directory only", round, len(entries), err)
+		}
 	}
 }
 

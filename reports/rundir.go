@@ -39,9 +39,10 @@ type PublishedFile struct {
 // RunDir is a run's output directory being (re)published:
 // OUT/<business-date>/<run-id>/.
 type RunDir struct {
-	Path  string
-	files []PublishedFile
-	lock  *os.File // flock of OUT/<business-date>/.<run-id>.lock while publishing
+	Path     string
+	files    []PublishedFile
+	lock     *os.File // flock of OUT/<business-date>/.<run-id>.lock while publishing
+	lockPath string
 }
 
 // LockWait is how long OpenRunDir waits for another publication of the
@@ -92,16 +93,23 @@ func OpenRunDir(out, date, runID string) (_ *RunDir, err error) {
 	if err := syncDir(path); err != nil {
 		return nil, err
 	}
-	return &RunDir{Path: path, lock: lock}, nil
+	return &RunDir{Path: path, lock: lock, lockPath: filepath.Join(dateDir, "."+runID+".lock")}, nil
 }
 
-// Close releases the run directory's publication lock.
+// Close releases the run directory's publication lock and removes the
+// lock file (while still holding it: a publication waiting on the removed
+// file notices and opens the path again), so that nothing but run
+// directories stays in the output tree.
 func (d *RunDir) Close() error {
 	if d.lock == nil {
 		return nil
 	}
+	rmErr := os.Remove(d.lockPath)
 	err := d.lock.Close()
 	d.lock = nil
+	if rmErr != nil && !os.IsNotExist(rmErr) {
+		return rmErr
+	}
 	return err
 }
 
@@ -127,27 +135,37 @@ func realDir(path string) error {
 	return nil
 }
 
-// lockRunDir takes the flock that serializes publications of runDir.
+// lockRunDir takes the flock that serializes publications of runDir. The
+// holder removes the lock file when done, so a lock taken on a file that
+// is no longer at lockPath is dropped and the path opened again.
 func lockRunDir(lockPath, runDir string) (*os.File, error) {
-	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW, fileMode)
-	if err != nil {
-		return nil, fmt.Errorf("publish: lock %s: %w", lockPath, err)
-	}
 	deadline := time.Now().Add(LockWait)
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return f, nil
+		f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW, fileMode)
+		if err != nil {
+			return nil, fmt.Errorf("publish: lock %s: %w", lockPath, err)
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+		for {
+			err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+			if err == nil || (!errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				f.Close()
+				return nil, fmt.Errorf("publish: another process is publishing %s (it holds %s); waited %s, try again when it is done", runDir, lockPath, LockWait)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("publish: lock %s: %w", lockPath, err)
 		}
-		if time.Now().After(deadline) {
-			f.Close()
-			return nil, fmt.Errorf("publish: another process is publishing %s (it holds %s); waited %s, try again when it is done", runDir, lockPath, LockWait)
+		held, herr := f.Stat()
+		now, nerr := os.Lstat(lockPath)
+		if herr == nil && nerr == nil && os.SameFile(held, now) {
+			return f, nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		f.Close() // the previous holder removed it: lock the new one
 	}
 }
 

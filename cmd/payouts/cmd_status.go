@@ -79,7 +79,7 @@ func terminalSafe(s string, max int) string {
 			break
 		}
 		switch {
-		case r == utf8.RuneError && !utf8.FullRuneInString(s[i:]) || r == utf8.RuneError && utf8.RuneLen(r) != runeSize(s[i:]):
+		case r == utf8.RuneError && runeSize(s[i:]) == 1: // a byte that is not UTF-8
 			fmt.Fprintf(&b, "\\x%02x", s[i])
 		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0:
 			fmt.Fprintf(&b, "\\x%02x", r)
