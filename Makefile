@@ -5,15 +5,20 @@ GO      ?= go
 BIN     := bin/payouts
 PKGS    := ./...
 
-.PHONY: all build test race demo bench bench-nights bench-night fuzz vet fmt-check tools clean
+.PHONY: all build test race demo bench bench-nights bench-night fuzz vet fmt-check tools demo-tools clean
 
 all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/payouts
 
+# What the tests need (PostgreSQL, xmllint, LibreOffice) and what the demo
+# uses (PostgreSQL only).
 tools:
-	@.ci/ensure-tools
+	@.ci/ensure-tools test
+
+demo-tools:
+	@.ci/ensure-tools demo
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -32,7 +37,7 @@ test: tools fmt-check vet
 race: tools
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./jobs/... ./reports/... ./reconcile/... ./sql/pgtemp/
 
-demo: tools build
+demo: demo-tools build
 	./$(BIN) demo
 
 bench: tools

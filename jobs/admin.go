@@ -71,8 +71,9 @@ type HealthRun struct {
 }
 
 // CheckHealth is /healthz: unhealthy when the database does not answer,
-// or the last run failed or was interrupted (recorded as running while no
-// process holds the run lock). Meant for readiness and alerting: a failed
+// the last run failed, was interrupted (recorded as running while no
+// process holds the run lock) or stays computed while nobody publishes it,
+// or the scheduler's last tick failed. Meant for readiness and alerting: a failed
 // run needs a person (or the next tick), not a restart.
 func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health {
 	h := Health{Status: "ok", Database: "ok"}
@@ -105,6 +106,21 @@ func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health 
 	}
 	if h.LastRun.State == store.RunFailed || h.LastRun.State == "interrupted" {
 		h.Status = "unhealthy"
+	}
+	if r.Status == store.RunComputed {
+		// computed but not published: fine while its process publishes
+		// (it holds the run lock), stuck otherwise
+		held, err := runLockHeld(ctx, st.DB)
+		if err != nil {
+			h.Status, h.Database = "unhealthy", err.Error()
+			return h
+		}
+		if !held {
+			h.Status = "unhealthy"
+		}
+	}
+	if h.Scheduler != nil && h.Scheduler.LastError != "" {
+		h.Status = "unhealthy" // the last tick failed: the next retries it
 	}
 	return h
 }

@@ -25,6 +25,9 @@ func Publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 		progress = func(string, ...any) {}
 	}
 	dir, m, err := publish(ctx, st, run, out, progress)
+	if dir != nil {
+		defer dir.Close()
+	}
 	if err != nil && dir != nil {
 		// A failed publication leaves nothing behind: no manifest, no files.
 		if rmErr := dir.Remove(); rmErr != nil {

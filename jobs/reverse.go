@@ -73,5 +73,8 @@ func saleEvents(s store.EventSale) (reconcile.SaleEvents, error) {
 		}
 		in.Events = append(in.Events, ev)
 	}
+	if err := reconcile.CheckRefunds(in); err != nil {
+		return in, err
+	}
 	return in, nil
 }

@@ -31,6 +31,10 @@ type Allocation struct {
 // is chosen here.
 func Allocate(s Sale, terms []ContractTerm, p Policy) Allocation {
 	a := Allocation{Sale: s}
+	if h := contractConflict(s, terms); h != nil {
+		a.Hold = h
+		return a
+	}
 	var applying []ContractTerm
 	var total Rate
 	for _, t := range TermsInForce(terms, s.SoldAt) {
@@ -110,4 +114,24 @@ func Allocate(s Sale, terms []ContractTerm, p Policy) Allocation {
 		a.Lines = append(a.Lines, *affiliateLine)
 	}
 	return a
+}
+
+// contractConflict holds a sale of a product one of whose contracts names
+// several products in its versions (a contract is about one product): which
+// version applies cannot be told.
+func contractConflict(s Sale, terms []ContractTerm) *Finding {
+	var bad []ContractTerm
+	for _, t := range terms {
+		if len(t.Products) > 1 {
+			bad = append(bad, t)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Slice(bad, func(i, j int) bool { return bad[i].ContractID < bad[j].ContractID })
+	t := bad[0]
+	return &Finding{Kind: InvalidSale, Blocking: true, SaleID: s.SaleID, ContractID: t.ContractID, Currency: s.Currency.Code,
+		Detail: fmt.Sprintf("sale %s breaks the data contract: contract %s names products %s in its versions (a contract is about one product); held until corrected",
+			s.SaleID, t.ContractID, strings.Join(t.Products, ", "))}
 }

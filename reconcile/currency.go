@@ -43,7 +43,7 @@ SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VES WST XCD YER ZAR ZMW 
 func LookupCurrency(code string) (Currency, error) {
 	n, ok := minorUnits[code]
 	if !ok {
-		return Currency{}, fmt.Errorf("unknown currency %q (expected an ISO 4217 code such as BRL, USD, JPY)", code)
+		return Currency{}, fmt.Errorf("unknown currency %s (expected an ISO 4217 code such as BRL, USD, JPY)", Quote(code))
 	}
 	return Currency{Code: code, Minor: n}, nil
 }
@@ -68,21 +68,21 @@ func ParseAmount(s string, cur Currency) (int64, error) {
 	}
 	intPart, frac, hasDot := strings.Cut(body, ".")
 	if intPart == "" || (hasDot && frac == "") {
-		return 0, fmt.Errorf("amount %q is not a plain decimal like 12.30", s)
+		return 0, fmt.Errorf("amount %s is not a plain decimal like 12.30", Quote(s))
 	}
 	for _, part := range []string{intPart, frac} {
 		for i := 0; i < len(part); i++ {
 			if part[i] < '0' || part[i] > '9' {
-				return 0, fmt.Errorf("amount %q is not a plain decimal like 12.30", s)
+				return 0, fmt.Errorf("amount %s is not a plain decimal like 12.30", Quote(s))
 			}
 		}
 	}
 	if len(frac) > cur.Minor {
-		return 0, fmt.Errorf("amount %q has %d fraction digits; %s has %d", s, len(frac), cur.Code, cur.Minor)
+		return 0, fmt.Errorf("amount %s has %d fraction digits; %s has %d", Quote(s), len(frac), cur.Code, cur.Minor)
 	}
 	intPart = strings.TrimLeft(intPart, "0")
 	if len(intPart)+cur.Minor > maxAmountDigits {
-		return 0, fmt.Errorf("amount %q is too large", s)
+		return 0, fmt.Errorf("amount %s is too large", Quote(s))
 	}
 	var v int64
 	for i := 0; i < len(intPart); i++ {

@@ -1,5 +1,7 @@
 package reconcile
 
+import "fmt"
+
 // SaleEvents is a sale with refunds or chargebacks a run takes, in
 // occurred_at (then event_id) order.
 type SaleEvents struct {
@@ -80,4 +82,26 @@ func TakeEvents(s SaleEvents) EventsOutcome {
 		}
 	}
 	return out
+}
+
+// CheckRefunds is SPEC section 2's rule that the refunds of a sale never
+// add up to more than its gross, for events written straight into the
+// tables (the load refuses them): counting the refunds already taken, the
+// partial refunds up to the first full reversal must stay within the
+// gross. A sale whose gross is unknown (0) cannot be checked.
+func CheckRefunds(s SaleEvents) error {
+	if s.Ledger.Gross <= 0 || s.Ledger.Closed || s.ClosedUnpaid {
+		return nil
+	}
+	total := s.Ledger.Refunded
+	for _, ev := range s.Events {
+		if ev.Full || ev.Kind == EventChargeback {
+			return nil
+		}
+		total += ev.Amount
+		if total > s.Ledger.Gross {
+			return fmt.Errorf("refunds add up to %d minor units with event %s, above the gross of %d", total, ev.EventID, s.Ledger.Gross)
+		}
+	}
+	return nil
 }

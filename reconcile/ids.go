@@ -13,13 +13,14 @@ func ValidateID(id string) error {
 		return fmt.Errorf("empty id")
 	}
 	if len(id) > MaxIDLength {
-		return fmt.Errorf("id %q is longer than %d characters", id, MaxIDLength)
+		return fmt.Errorf("id %s is longer than %d characters", Quote(id), MaxIDLength)
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 		if !ok {
-			return fmt.Errorf("id %q has %q; ids are 1-64 characters of A-Z a-z 0-9 _ -", id, string(rune(c)))
+			ch, _ := charAt(id, i)
+			return fmt.Errorf("id %s has %s; ids are 1-64 characters of A-Z a-z 0-9 _ -", Quote(id), ch)
 		}
 	}
 	return nil

@@ -27,16 +27,17 @@ func ValidatePayoutBank(s string) error {
 
 func validateBankText(field, s string, max int) error {
 	if s == "" || len(s) > max {
-		return fmt.Errorf("%s %q must have 1 to %d characters", field, s, max)
+		return fmt.Errorf("%s %s must have 1 to %d characters", field, Quote(s), max)
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		alnum := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 		if i == 0 && !alnum {
-			return fmt.Errorf("%s %q must start with a letter or digit", field, s)
+			return fmt.Errorf("%s %s must start with a letter or digit", field, Quote(s))
 		}
 		if !alnum && c != '-' && c != '.' && c != '/' {
-			return fmt.Errorf("%s %q has %q; only letters, digits, -, . and / are accepted", field, s, string(rune(c)))
+			ch, _ := charAt(s, i)
+			return fmt.Errorf("%s %s has %s; only letters, digits, -, . and / are accepted", field, Quote(s), ch)
 		}
 	}
 	return nil

@@ -20,21 +20,21 @@ const rateDecimals = 4
 func ParseRate(s string) (Rate, error) {
 	intPart, frac, hasDot := strings.Cut(s, ".")
 	if intPart == "" || (hasDot && frac == "") {
-		return 0, fmt.Errorf("rate %q is not a plain decimal like 12.5", s)
+		return 0, fmt.Errorf("rate %s is not a plain decimal like 12.5", Quote(s))
 	}
 	if len(frac) > rateDecimals {
-		return 0, fmt.Errorf("rate %q has more than %d decimals", s, rateDecimals)
+		return 0, fmt.Errorf("rate %s has more than %d decimals", Quote(s), rateDecimals)
 	}
 	intPart = strings.TrimLeft(intPart, "0")
 	if len(intPart) > 6 {
-		return 0, fmt.Errorf("rate %q is too large", s)
+		return 0, fmt.Errorf("rate %s is too large", Quote(s))
 	}
 	var v int64
 	for _, part := range []string{intPart, frac} {
 		for i := 0; i < len(part); i++ {
 			c := part[i]
 			if c < '0' || c > '9' {
-				return 0, fmt.Errorf("rate %q is not a plain decimal like 12.5", s)
+				return 0, fmt.Errorf("rate %s is not a plain decimal like 12.5", Quote(s))
 			}
 			v = v*10 + int64(c-'0')
 		}

@@ -20,7 +20,7 @@ func ParseEventKind(s string) (EventKind, error) {
 	case EventRefund, EventChargeback:
 		return k, nil
 	}
-	return "", fmt.Errorf("kind %q is not refund or chargeback", s)
+	return "", fmt.Errorf("kind %s is not refund or chargeback", Quote(s))
 }
 
 // Event is a refund or chargeback of a sale.

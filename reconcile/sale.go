@@ -103,6 +103,8 @@ func ParseSale(r SaleRecord) (Sale, error) {
 	}
 	if r.SoldAt.IsZero() {
 		add("sold_at", fmt.Errorf("missing"))
+	} else if !r.SettledAt.IsZero() && r.SettledAt.Before(r.SoldAt) {
+		add("settled_at", fmt.Errorf("settled %s before it was sold %s", FormatTimestamp(r.SettledAt), FormatTimestamp(r.SoldAt)))
 	}
 	if len(errs) > 0 {
 		return Sale{}, fmt.Errorf("%s", strings.Join(errs, "; "))

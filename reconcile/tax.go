@@ -51,7 +51,7 @@ func ParseInvoiceModel(s string) (InvoiceModel, error) {
 	case InvoicePartnership:
 		return InvoicePartnership, nil
 	}
-	return "", fmt.Errorf("invoice model %q is not commission or partnership", s)
+	return "", fmt.Errorf("invoice model %s is not commission or partnership", Quote(s))
 }
 
 // TaxPolicy holds the settings of the tax-record checks.
@@ -399,7 +399,7 @@ func (c *taxCheck) checkInvoices(participant, who string, invs []Invoice, expect
 		if err != nil {
 			c.add(Finding{Kind: AmountMismatch, InvoiceID: inv.InvoiceID, ParticipantID: participant, Currency: c.s.Currency,
 				Expected: FormatAmount(expected, c.cur), Actual: inv.Amount,
-				Detail: fmt.Sprintf("invoice %s of sale %s: amount %q cannot be read in %s: %v", inv.InvoiceID, c.s.SaleID, inv.Amount, c.cur.Code, err)})
+				Detail: fmt.Sprintf("invoice %s of sale %s: amount %s cannot be read in %s: %v", inv.InvoiceID, c.s.SaleID, Quote(inv.Amount), c.cur.Code, err)})
 			continue
 		}
 		diff := amount - expected

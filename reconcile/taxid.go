@@ -40,34 +40,34 @@ func ValidateTaxID(s string) (TaxIDKind, string, error) {
 	switch len(n) {
 	case 11:
 		if !allDigits(n) {
-			return "", n, fmt.Errorf("tax id %q: a CPF has 11 digits", s)
+			return "", n, fmt.Errorf("tax id %s: a CPF has 11 digits", Quote(s))
 		}
 		if strings.Count(n, n[:1]) == len(n) {
-			return CPF, n, fmt.Errorf("tax id %q: a CPF of one repeated digit is not valid", s)
+			return CPF, n, fmt.Errorf("tax id %s: a CPF of one repeated digit is not valid", Quote(s))
 		}
 		if n[9] != checkDigit(n[:9], 10) || n[10] != checkDigit(n[:10], 11) {
-			return CPF, n, fmt.Errorf("tax id %q: CPF check digits do not match", s)
+			return CPF, n, fmt.Errorf("tax id %s: CPF check digits do not match", Quote(s))
 		}
 		return CPF, n, nil
 	case 14:
 		for i := 0; i < 12; i++ {
 			c := n[i]
 			if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
-				return "", n, fmt.Errorf("tax id %q: a CNPJ has 12 letters or digits and 2 check digits", s)
+				return "", n, fmt.Errorf("tax id %s: a CNPJ has 12 letters or digits and 2 check digits", Quote(s))
 			}
 		}
 		if !allDigits(n[12:]) {
-			return "", n, fmt.Errorf("tax id %q: a CNPJ ends in 2 check digits", s)
+			return "", n, fmt.Errorf("tax id %s: a CNPJ ends in 2 check digits", Quote(s))
 		}
 		if strings.Count(n, n[:1]) == len(n) {
-			return CNPJ, n, fmt.Errorf("tax id %q: a CNPJ of one repeated digit is not valid", s)
+			return CNPJ, n, fmt.Errorf("tax id %s: a CNPJ of one repeated digit is not valid", Quote(s))
 		}
 		if n[12] != cnpjCheckDigit(n[:12]) || n[13] != cnpjCheckDigit(n[:13]) {
-			return CNPJ, n, fmt.Errorf("tax id %q: CNPJ check digits do not match", s)
+			return CNPJ, n, fmt.Errorf("tax id %s: CNPJ check digits do not match", Quote(s))
 		}
 		return CNPJ, n, nil
 	}
-	return "", n, fmt.Errorf("tax id %q is neither a CPF (11 digits) nor a CNPJ (14 characters)", s)
+	return "", n, fmt.Errorf("tax id %s is neither a CPF (11 digits) nor a CNPJ (14 characters)", Quote(s))
 }
 
 func allDigits(s string) bool {

@@ -22,7 +22,7 @@ func ParseTermStatus(s string) (TermStatus, error) {
 	case TermAccepted, TermPending, TermDeclined, TermCancelled:
 		return st, nil
 	}
-	return "", fmt.Errorf("status %q is not one of accepted, pending, declined, cancelled", s)
+	return "", fmt.Errorf("status %s is not one of accepted, pending, declined, cancelled", Quote(s))
 }
 
 // Scope says which sales a contract version pays on.
@@ -42,7 +42,7 @@ func ParseScope(s string) (Scope, error) {
 	case ScopeAll, ScopeAffiliate, ScopeProducer:
 		return sc, nil
 	}
-	return "", fmt.Errorf("scope %q is not one of all, affiliate, producer", s)
+	return "", fmt.Errorf("scope %s is not one of all, affiliate, producer", Quote(s))
 }
 
 // ContractTerm is one version of a co-production contract (one row of
@@ -59,6 +59,11 @@ type ContractTerm struct {
 	MayAffiliate bool
 	EndsAt       time.Time // zero: unlimited; otherwise the end of the period, exclusive
 	AcceptedAt   time.Time // zero when never accepted
+	// Products lists, sorted, every product the versions of the contract
+	// name when that is more than one: a contract is about one product
+	// (SPEC 1, 2), so such a contract, written straight into the table,
+	// holds the sales of its products (INVALID_SALE) until corrected.
+	Products []string
 }
 
 // TermsInForce returns, for every contract among terms, the version in

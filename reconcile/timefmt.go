@@ -16,21 +16,21 @@ func ParseTimestamp(s string) (time.Time, error) {
 	// fraction, a +24:00 offset), so the shape is checked first.
 	if !timestampShape.MatchString(s) {
 		if noOffsetShape.MatchString(s) {
-			return time.Time{}, fmt.Errorf("timestamp %q has no offset (add Z or -03:00)", s)
+			return time.Time{}, fmt.Errorf("timestamp %s has no offset (add Z or -03:00)", Quote(s))
 		}
-		return time.Time{}, fmt.Errorf("timestamp %q is not RFC 3339 with an offset (like 2026-03-03T10:00:00-03:00)", s)
+		return time.Time{}, fmt.Errorf("timestamp %s is not RFC 3339 with an offset (like 2026-03-03T10:00:00-03:00)", Quote(s))
 	}
 	if _, frac, ok := strings.Cut(s[len("2006-01-02T15:04:05"):], "."); ok {
 		if digits := strings.IndexFunc(frac, func(r rune) bool { return r < '0' || r > '9' }); digits > 6 {
-			return time.Time{}, fmt.Errorf("timestamp %q is more precise than microseconds", s)
+			return time.Time{}, fmt.Errorf("timestamp %s is more precise than microseconds", Quote(s))
 		}
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("timestamp %q is not a valid instant: %v", s, err)
+		return time.Time{}, fmt.Errorf("timestamp %s is not a valid instant: %v", Quote(s), err)
 	}
 	if y := t.UTC().Year(); y < 1 || y > 9999 {
-		return time.Time{}, fmt.Errorf("timestamp %q is outside the years 0001-9999 in UTC", s)
+		return time.Time{}, fmt.Errorf("timestamp %s is outside the years 0001-9999 in UTC", Quote(s))
 	}
 	return t, nil
 }
@@ -57,7 +57,7 @@ type Date struct {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return Date{}, fmt.Errorf("date %q is not a valid YYYY-MM-DD date", s)
+		return Date{}, fmt.Errorf("date %s is not a valid YYYY-MM-DD date", Quote(s))
 	}
 	return Date{t.Year(), t.Month(), t.Day()}, nil
 }

@@ -35,6 +35,9 @@ func (d *RunDir) Finish(m Manifest) (Manifest, error) {
 	if err := d.removeStrays(); err != nil {
 		return m, fmt.Errorf("clean run directory: %w", err)
 	}
+	if err := d.verify(); err != nil {
+		return m, err
+	}
 	m.Files = d.Files()
 	if m.ControlTotals.Lines == nil {
 		m.ControlTotals.Lines = map[string]CurrencyTotal{}

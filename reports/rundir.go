@@ -1,11 +1,17 @@
 package reports
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // File kinds listed in the manifest.
@@ -33,22 +39,53 @@ type PublishedFile struct {
 // RunDir is a run's output directory being (re)published:
 // OUT/<business-date>/<run-id>/.
 type RunDir struct {
-	Path  string
-	files []PublishedFile
+	Path     string
+	files    []PublishedFile
+	lock     *os.File // flock of OUT/<business-date>/.<run-id>.lock while publishing
+	lockPath string
 }
 
-// OpenRunDir prepares OUT/<date>/<runID>/ for publication. A manifest left
-// by an earlier publication is removed first, so that the directory reads
-// as incomplete until the new manifest is in place.
-func OpenRunDir(out, date, runID string) (*RunDir, error) {
-	path := filepath.Join(out, date, runID)
-	if err := os.MkdirAll(path, dirMode); err != nil {
-		return nil, fmt.Errorf("create run directory: %w", err)
+// LockWait is how long OpenRunDir waits for another publication of the
+// same run directory (an export beside the run, two exports) to finish.
+var LockWait = 10 * time.Minute
+
+// OpenRunDir prepares OUT/<date>/<runID>/ for publication. Publications of
+// one run directory are serialized by an flock on a lock file beside it
+// (OUT/<date>/.<runID>.lock); one that waits longer than LockWait fails.
+// Publication never follows a symbolic link inside the output tree: a
+// date or run directory that is a link is refused, and a link (or any
+// other file that is not a regular file or directory) inside the run
+// directory is removed, never its target. A manifest left by an earlier
+// publication is removed first, so that the directory reads as incomplete
+// until the new manifest is in place. Close releases the lock.
+func OpenRunDir(out, date, runID string) (_ *RunDir, err error) {
+	dateDir := filepath.Join(out, date)
+	path := filepath.Join(dateDir, runID)
+	if err := os.MkdirAll(out, dirMode); err != nil {
+		return nil, fmt.Errorf("create output root: %w", err)
 	}
-	for _, d := range []string{filepath.Join(out, date), path} {
+	if err := realDir(dateDir); err != nil {
+		return nil, err
+	}
+	lock, err := lockRunDir(filepath.Join(dateDir, "."+runID+".lock"), path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.Close()
+		}
+	}()
+	if err := realDir(path); err != nil {
+		return nil, err
+	}
+	for _, d := range []string{dateDir, path} {
 		if err := os.Chmod(d, dirMode); err != nil {
 			return nil, fmt.Errorf("create run directory: %w", err)
 		}
+	}
+	if err := removeLinks(path); err != nil {
+		return nil, fmt.Errorf("clean run directory %s: %w", path, err)
 	}
 	if err := os.Remove(filepath.Join(path, ManifestName)); err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("unpublish old manifest: %w", err)
@@ -56,7 +93,151 @@ func OpenRunDir(out, date, runID string) (*RunDir, error) {
 	if err := syncDir(path); err != nil {
 		return nil, err
 	}
-	return &RunDir{Path: path}, nil
+	return &RunDir{Path: path, lock: lock, lockPath: filepath.Join(dateDir, "."+runID+".lock")}, nil
+}
+
+// Close releases the run directory's publication lock and removes the
+// lock file (while still holding it: a publication waiting on the removed
+// file notices and opens the path again), so that nothing but run
+// directories stays in the output tree.
+func (d *RunDir) Close() error {
+	if d.lock == nil {
+		return nil
+	}
+	rmErr := os.Remove(d.lockPath)
+	err := d.lock.Close()
+	d.lock = nil
+	if rmErr != nil && !os.IsNotExist(rmErr) {
+		return rmErr
+	}
+	return err
+}
+
+// realDir makes sure path is a directory of its own: created when
+// missing, refused when it is a symbolic link or not a directory.
+func realDir(path string) error {
+	fi, err := os.Lstat(path)
+	if os.IsNotExist(err) {
+		if err := os.Mkdir(path, dirMode); err != nil && !os.IsExist(err) {
+			return fmt.Errorf("create run directory: %w", err)
+		}
+		fi, err = os.Lstat(path)
+	}
+	if err != nil {
+		return fmt.Errorf("create run directory: %w", err)
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		return fmt.Errorf("publish: %s is a symbolic link; publication never follows links inside the output tree: remove it (or point --out/PAYOUTS_OUT at the real directory)", path)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("publish: %s is not a directory", path)
+	}
+	return nil
+}
+
+// lockRunDir takes the flock that serializes publications of runDir. The
+// holder removes the lock file when done, so a lock taken on a file that
+// is no longer at lockPath is dropped and the path opened again.
+func lockRunDir(lockPath, runDir string) (*os.File, error) {
+	deadline := time.Now().Add(LockWait)
+	for {
+		f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW, fileMode)
+		if err != nil {
+			return nil, fmt.Errorf("publish: lock %s: %w", lockPath, err)
+		}
+		for {
+			err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+			if err == nil || (!errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				f.Close()
+				return nil, fmt.Errorf("publish: another process is publishing %s (it holds %s); waited %s, try again when it is done", runDir, lockPath, LockWait)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("publish: lock %s: %w", lockPath, err)
+		}
+		held, herr := f.Stat()
+		now, nerr := os.Lstat(lockPath)
+		if herr == nil && nerr == nil && os.SameFile(held, now) {
+			return f, nil
+		}
+		f.Close() // the previous holder removed it: lock the new one
+	}
+}
+
+// removeLinks removes every symbolic link (and any other entry that is not
+// a regular file or a directory) inside dir, never following one: the
+// link goes, its target is not touched.
+func removeLinks(dir string) error {
+	return filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if t := e.Type(); t&os.ModeSymlink != 0 || !(t.IsRegular() || t.IsDir()) {
+			return os.Remove(p)
+		}
+		return nil
+	})
+}
+
+// verify checks, before the manifest lists them, that every file the
+// publication wrote is a regular file inside the run directory (no link
+// on its path) with the size and SHA-256 recorded.
+func (d *RunDir) verify() error {
+	checked := map[string]bool{}
+	for _, f := range d.files {
+		p := d.Path
+		parts := strings.Split(f.Path, "/")
+		for i, part := range parts {
+			p = filepath.Join(p, part)
+			if i < len(parts)-1 && checked[p] {
+				continue
+			}
+			fi, err := os.Lstat(p)
+			if err != nil {
+				return fmt.Errorf("publish: %s is not there: %w", f.Path, err)
+			}
+			if i < len(parts)-1 {
+				if !fi.IsDir() {
+					return fmt.Errorf("publish: %s: %s is not a directory", f.Path, p)
+				}
+				checked[p] = true
+				continue
+			}
+			if !fi.Mode().IsRegular() {
+				return fmt.Errorf("publish: %s is not a regular file", f.Path)
+			}
+			if fi.Size() != f.Bytes {
+				return fmt.Errorf("publish: %s has %d bytes, %d were written", f.Path, fi.Size(), f.Bytes)
+			}
+			sum, err := fileSHA256(p)
+			if err != nil {
+				return fmt.Errorf("publish: %s: %w", f.Path, err)
+			}
+			if sum != f.SHA256 {
+				return fmt.Errorf("publish: %s changed after it was written (SHA-256 %s, wrote %s)", f.Path, sum, f.SHA256)
+			}
+		}
+	}
+	return nil
+}
+
+// fileSHA256 is the hex SHA-256 of the file at path, not following a link.
+func fileSHA256(path string) (string, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // create starts a file at rel (a "/"-separated path inside the run dir).

@@ -383,8 +383,8 @@ func writeDiscrepancies(b *xlsxBook, rows func(func(reconcile.ReportedDiscrepanc
 		err = rows(func(d reconcile.ReportedDiscrepancy) error {
 			f := d.Finding
 			cells := []any{b.text(f.Kind), b.text(yesNo(f.Blocking)), b.text(f.SaleID), b.text(f.InvoiceID),
-				b.text(f.ParticipantID), b.text(f.ContractID), b.text(f.Currency), b.text(f.Expected),
-				b.text(f.Actual), b.text(f.Detail)}
+				b.text(f.ParticipantID), b.text(f.ContractID), b.text(f.Currency), b.findingValue(f, f.Expected),
+				b.findingValue(f, f.Actual), b.text(f.Detail)}
 			if states {
 				cells = append(cells, b.text(d.State), b.date(d.OpenedBusinessDate), b.count(int64(d.AgeDays)))
 			}
@@ -436,6 +436,30 @@ func writeBacklog(b *xlsxBook, rows []BacklogCount) (*xlsxTable, error) {
 		}
 	}
 	return t, t.close()
+}
+
+// amountFindings are the kinds whose expected and actual values are
+// amounts in the finding's currency (the others hold rates, counts, tax
+// ids or currency codes, which stay text).
+var amountFindings = map[string]bool{
+	reconcile.MissingInvoice: true, reconcile.AmountMismatch: true, reconcile.MissingPayoutAccount: true,
+	reconcile.InvalidPayoutAccount: true, reconcile.PeriodTotalMismatch: true,
+}
+
+// findingValue is a finding's expected or actual value: for an amount
+// kind, a number with the currency's format (SPEC 7) when it reads as an
+// amount of the currency, else text as written (an invoice amount that
+// cannot be read is the finding).
+func (b *xlsxBook) findingValue(f reconcile.Finding, v string) any {
+	if v == "" || !amountFindings[f.Kind] {
+		return b.text(v)
+	}
+	if af := b.styles.amountFormat(f.Currency); af.known {
+		if minor, err := reconcile.ParseAmount(trimFraction(v), af.cur); err == nil {
+			return b.money(minor, f.Currency)
+		}
+	}
+	return b.text(v)
 }
 
 func yesNo(v bool) string {

@@ -526,3 +526,71 @@ func TestSpillBuffer(t *testing.T) {
 		t.Errorf("temporary files left after release: %v", left)
 	}
 }
+
+// TestWorkbookDiscrepancyAmountsAreNumbers (issue 15.8): the expected and
+// actual amounts of MISSING_INVOICE, AMOUNT_MISMATCH and
+// MISSING_PAYOUT_ACCOUNT are numbers with the currency's format (SPEC 7);
+// rates, tax ids and an amount that cannot be read stay text.
+func TestWorkbookDiscrepancyAmountsAreNumbers(t *testing.T) {
+	t.Parallel()
+	w := sampleWorkbook(3)
+	w.Discrepancies = func(fn func(reconcile.ReportedDiscrepancy) error) error {
+		for _, f := range []reconcile.Finding{
+			{Kind: "AMOUNT_MISMATCH", InvoiceID: "i1", Currency: "BRL", Expected: "100.00", Actual: "99.50", Detail: "a"},
+			{Kind: "AMOUNT_MISMATCH", InvoiceID: "i2", Currency: "BRL", Expected: "100.00", Actual: "abc", Detail: "b"},
+			{Kind: "CAP_EXCEEDED", SaleID: "s13", Currency: "BRL", Expected: "70", Actual: "80", Detail: "c"},
+			{Kind: "ISSUER_MISMATCH", InvoiceID: "i3", Currency: "BRL", Expected: "11144477735", Actual: "52998224725", Detail: "d"},
+			{Kind: "MISSING_INVOICE", SaleID: "s1", Currency: "JPY", Expected: "9800", Detail: "e"},
+			{Kind: "MISSING_PAYOUT_ACCOUNT", ParticipantID: "p1", Currency: "KWD", Expected: "1.234", Actual: "0.000", Detail: "f"},
+		} {
+			if err := fn(reconcile.ReportedDiscrepancy{Finding: f}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	path, _ := writeSample(t, w, defaultChunkRows)
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Discrepancies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{ // detail -> expected, actual: "n" number, "s" text, "" empty
+		"a": {"n", "n"}, "b": {"n", "s"}, "c": {"s", "s"}, "d": {"s", "s"}, "e": {"n", ""}, "f": {"n", "n"},
+	}
+	seen := 0
+	for r, row := range rows {
+		if len(row) < 10 || want[row[9]] == [2]string{} {
+			continue
+		}
+		seen++
+		for i, col := range []int{8, 9} {
+			ref, _ := excelize.CoordinatesToCellName(col, r+1)
+			typ, err := f.GetCellType("Discrepancies", ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := "s"
+			switch {
+			case row[col-1] == "":
+				got = ""
+			case typ == excelize.CellTypeNumber || typ == excelize.CellTypeUnset:
+				got = "n"
+			}
+			style, _ := f.GetCellStyle("Discrepancies", ref)
+			if got == "n" && style == 0 {
+				t.Errorf("%s (%s): a number without the currency's format", ref, row[0])
+			}
+			if got != want[row[9]][i] {
+				t.Errorf("%s (%s %q): kind of cell %q, want %q", ref, row[0], row[col-1], got, want[row[9]][i])
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("found %d of %d discrepancy rows: %q", seen, len(want), rows)
+	}
+}

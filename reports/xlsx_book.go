@@ -119,9 +119,11 @@ func (b *xlsxBook) money(minor int64, code string) excelize.Cell {
 
 // decimalMoney is an amount written by the platform as decimal text (a
 // held sale's gross: it may not fit its currency, which may be unknown).
-// It is a number in any case, shown with the currency's format when the
-// amount fits it.
-func (b *xlsxBook) decimalMoney(s, code string) excelize.Cell {
+// It is a number whenever it is a finite one, shown with the currency's
+// format when the amount fits it; anything else the platform wrote there
+// (NaN, Infinity: the reason the sale is held) is shown as text, so that
+// a held sale's recorded values can never stop a publication.
+func (b *xlsxBook) decimalMoney(s, code string) any {
 	if af := b.styles.amountFormat(code); af.known {
 		if v, err := reconcile.ParseAmount(trimFraction(s), af.cur); err == nil {
 			return b.money(v, code)
@@ -129,8 +131,7 @@ func (b *xlsxBook) decimalMoney(s, code string) excelize.Cell {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		b.keep(0, fmt.Errorf("workbook: amount %q is not a number", s))
-		return excelize.Cell{}
+		return b.text(s)
 	}
 	return excelize.Cell{StyleID: b.keep(b.styles.money(code, false)), Value: v}
 }

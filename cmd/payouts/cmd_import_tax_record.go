@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"payouts/reconcile"
 	"payouts/sql/load"
 )
 
@@ -16,8 +17,8 @@ func cmdImportTaxRecord(ctx context.Context, e *environment, args []string) erro
 		"an offset, amounts numbers or text. One bad row fails the whole file\n"+
 		"(FILE:ROW: reason) and nothing is written; rows are upserted by invoice_id,\n"+
 		"so importing the same file again changes nothing.")
-	if err := fs.Parse(args); err != nil {
-		return usageErrorOrHelp(err)
+	if err := parseFlagsArgs(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{"import-tax-record: exactly one file expected (payouts import-tax-record FILE)"}
@@ -31,6 +32,6 @@ func cmdImportTaxRecord(ctx context.Context, e *environment, args []string) erro
 	if err := loadFailure(e, "import-tax-record "+fs.Arg(0), err); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %d rows, %d new, %d changed\n", res.Name, res.Rows, res.Inserted, res.Updated)
+	fmt.Fprintf(e.stdout, "%s: %s, %d new, %d changed\n", res.Name, reconcile.Plural(int64(res.Rows), "row", ""), res.Inserted, res.Updated)
 	return nil
 }

@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
+	"payouts/reconcile"
 	"payouts/sql/load"
 )
 
 func cmdLoad(ctx context.Context, e *environment, args []string) error {
 	fs := newFlags(e, "load", "load DIR\n\nLoads participants.csv, products.csv, contract_terms.csv, affiliations.csv,\nsales.csv, sale_events.csv and tax_records.csv from DIR (absent files are\nskipped). One bad row fails the whole load and nothing is written.")
-	if err := fs.Parse(args); err != nil {
-		return usageErrorOrHelp(err)
+	if err := parseFlagsArgs(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{"load: exactly one directory expected (payouts load DIR)"}
@@ -26,7 +28,11 @@ func cmdLoad(ctx context.Context, e *environment, args []string) error {
 		return err
 	}
 	for _, f := range res.Files {
-		fmt.Fprintf(e.stdout, "%s: %d rows\n", f.Name, f.Rows)
+		fmt.Fprintf(e.stdout, "%s: %s\n", f.Name, reconcile.Plural(int64(f.Rows), "row", ""))
+	}
+	if len(res.RerunDates) > 0 {
+		fmt.Fprintf(e.stdout, "changed %s already paid: rerun business dates %s (payouts rerun --date D --reason TEXT, each)\n",
+			reconcile.Plural(res.PaidSalesChanged, "sale", ""), strings.Join(res.RerunDates, ", "))
 	}
 	return nil
 }
@@ -44,5 +50,5 @@ func loadFailure(e *environment, what string, err error) error {
 	if bad.More > 0 {
 		fmt.Fprintf(e.stderr, "... and %d more errors\n", bad.More)
 	}
-	return fmt.Errorf("%s: %d bad rows; nothing was written", what, int64(len(bad.Rows))+bad.More)
+	return fmt.Errorf("%s: %s; nothing was written", what, reconcile.Plural(int64(len(bad.Rows))+bad.More, "bad row", ""))
 }

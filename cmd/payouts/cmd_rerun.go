@@ -35,6 +35,9 @@ func cmdRerun(ctx context.Context, e *environment, args []string) error {
 		return err
 	}
 	cfg.LockWait = *wait
+	if err := e.checkDateEnded("rerun", d, cfg.Location); err != nil {
+		return err
+	}
 	st, err := e.openStore(ctx)
 	if err != nil {
 		return err

@@ -31,6 +31,9 @@ func cmdRun(ctx context.Context, e *environment, args []string) error {
 		return err
 	}
 	cfg.LockWait = *wait
+	if err := e.checkDateEnded("run", d, cfg.Location); err != nil {
+		return err
+	}
 	st, err := e.openStore(ctx)
 	if err != nil {
 		return err

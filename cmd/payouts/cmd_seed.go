@@ -14,14 +14,14 @@ import (
 
 func cmdSeed(ctx context.Context, e *environment, args []string) error {
 	fs := newFlags(e, "seed", "seed --sales N [--date YYYY-MM-DD] [--seed S]")
-	sales := fs.Int("sales", 20000, "number of sales settling on the date")
+	sales := fs.Int("sales", 0, "number of sales settling on the date (required: seed writes into DATABASE_URL)")
 	date := fs.String("date", "", "business date the sales settle on (default: yesterday in PAYOUTS_TZ)")
 	seedN := fs.Int64("seed", 1, "random seed; the same options write the same marketplace")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *sales < 1 {
-		return usageError{"seed: --sales must be at least 1"}
+		return usageError{"seed: --sales N (at least 1) is required: seed writes a synthetic marketplace into DATABASE_URL"}
 	}
 	cfg, err := e.config("")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"payouts/reconcile"
 )
@@ -54,7 +55,7 @@ func cmdStatus(ctx context.Context, e *environment, args []string) error {
 			note = strings.TrimSpace(note + " (by " + r.RequestedBy.String + ")")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.RunID, r.BusinessDate, r.Kind, r.Status,
-			r.SalesAllocated, r.SalesHeld, r.EventsReversed, r.LineCount, r.PayoutCount, orDash(strings.Join(ts, ", ")), note)
+			r.SalesAllocated, r.SalesHeld, r.EventsReversed, r.LineCount, r.PayoutCount, orDash(strings.Join(ts, ", ")), terminalSafe(note, 300))
 	}
 	return tw.Flush()
 }
@@ -64,4 +65,36 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// terminalSafe is text from the database (a rerun's reason, an error) for
+// a terminal: control characters (newlines, tabs, escape sequences) and
+// bidirectional overrides are shown escaped, never sent, and the text is
+// cut after max bytes with its length said.
+func terminalSafe(s string, max int) string {
+	var b strings.Builder
+	for i, r := range s {
+		if b.Len() >= max {
+			fmt.Fprintf(&b, "... (%d bytes)", len(s))
+			break
+		}
+		switch {
+		case r == utf8.RuneError && runeSize(s[i:]) == 1: // a byte that is not UTF-8
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// runeSize is the size in bytes of the first character of s (1 for a byte
+// that is not UTF-8).
+func runeSize(s string) int {
+	_, n := utf8.DecodeRuneInString(s)
+	return n
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -19,6 +20,33 @@ import (
 type environment struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	now            func() time.Time // the clock; nil is time.Now (tests set it)
+}
+
+// clock is the current time.
+func (e *environment) clock() time.Time {
+	if e.now == nil {
+		return time.Now()
+	}
+	return e.now()
+}
+
+// firstBusinessDate is the earliest business date run and rerun accept.
+var firstBusinessDate = reconcile.Date{Year: 1970, Month: time.January, Day: 1}
+
+// checkDateEnded refuses (usage error) a business date for run or rerun
+// whose day has not ended yet in the platform zone: a mistyped future
+// date would complete and make every real date before it refused. Dates
+// before 1970 are refused too (PostgreSQL has no year 0).
+func (e *environment) checkDateEnded(name string, d reconcile.Date, loc *time.Location) error {
+	if d.Before(firstBusinessDate) {
+		return usageError{fmt.Sprintf("%s: --date %s is before %s; not a business date", name, d, firstBusinessDate)}
+	}
+	if end := reconcile.WindowEnd(d, loc); end.After(e.clock()) {
+		return usageError{fmt.Sprintf("%s: --date %s has not ended yet in %s (it ends %s); a business date is run once its day is over",
+			name, d, loc, end.Format(time.RFC3339))}
+	}
+	return nil
 }
 
 // progress prints a line of progress on stderr.
@@ -51,24 +79,49 @@ func (e *environment) config(out string) (jobs.Config, error) {
 // newFlags makes a flag set that reports usage errors instead of exiting.
 func newFlags(e *environment, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	// The flag package prints its error and the whole usage on a bad
+	// flag: both go to a buffer, which parseFlags passes on for --help
+	// only; a bad flag is one line (exitStatus).
+	fs.SetOutput(&flagOutput{stderr: e.stderr})
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: payouts %s\n\n", usage)
+		fmt.Fprintf(fs.Output(), "Usage: payouts %s\n\n", usage)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
-// parseFlags parses args, turning flag errors into usage errors.
+// flagOutput holds what the flag package prints while parsing.
+type flagOutput struct {
+	bytes.Buffer
+	stderr io.Writer
+}
+
+// parseFlags parses args (no positional arguments), turning flag errors
+// into one-line usage errors and printing the usage for --help.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	if err := parseFlagsArgs(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+// parseFlagsArgs is parseFlags for a command with positional arguments.
+func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			if out, ok := fs.Output().(*flagOutput); ok {
+				s := out.String()
+				if i := strings.Index(s, "Usage: "); i > 0 {
+					s = s[i:]
+				}
+				io.WriteString(out.stderr, s)
+			}
+			return err
+		}
+		return usageError{fmt.Sprintf("%s: %s (see payouts %s --help)", fs.Name(), oneLine(err.Error()), fs.Name())}
 	}
 	return nil
 }
@@ -88,12 +141,4 @@ func parseDateFlag(name, v string) (reconcile.Date, error) {
 // oneLine folds a multi-line error into one line for the final message.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " | ")), " ")
-}
-
-// usageErrorOrHelp maps a flag parse error to a usage error (or help).
-func usageErrorOrHelp(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	return usageError{err.Error()}
 }

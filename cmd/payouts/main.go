@@ -63,9 +63,14 @@ func main() {
 
 // runWith runs the command line args and returns the exit status.
 func runWith(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return runEnv(args, &environment{stdout: stdout, stderr: stderr, getenv: getenv})
+}
+
+// runEnv runs the command line args in env.
+func runEnv(args []string, env *environment) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &environment{stdout: stdout, stderr: stderr, getenv: getenv}
+	stdout, stderr := env.stdout, env.stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(stdout)
 		if len(args) == 0 {
@@ -75,7 +80,7 @@ func runWith(args []string, stdout, stderr io.Writer, getenv func(string) string
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			stopProfile, err := startProfile(getenv)
+			stopProfile, err := startProfile(env.getenv)
 			if err != nil {
 				return exitStatus(stderr, err)
 			}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"payouts/sql/store/storetest"
 )
@@ -16,6 +17,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 type cli struct {
 	t   *testing.T
 	env map[string]string
+	now func() time.Time // the clock; nil is time.Now
 }
 
 func newCLI(t *testing.T) *cli {
@@ -24,7 +26,7 @@ func newCLI(t *testing.T) *cli {
 
 func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = runWith(args, &out, &errb, func(k string) string { return c.env[k] })
+	code = runEnv(args, &environment{stdout: &out, stderr: &errb, getenv: func(k string) string { return c.env[k] }, now: c.now})
 	return code, out.String(), errb.String()
 }
 

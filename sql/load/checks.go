@@ -35,6 +35,7 @@ func runChecks(ctx context.Context, tx *sqlx.Tx, unreadable map[string]bool, rep
 	all = append(all, referenceChecks()...)
 	all = append(all, contractChecks()...)
 	all = append(all, eventChecks()...)
+	all = append(all, reversedEventCheck())
 next:
 	for _, c := range all {
 		for _, n := range c.needs {
@@ -264,4 +265,49 @@ func eventChecks() []check {
 		checks[i].needs = []string{"sales", "sale_events"}
 	}
 	return checks
+}
+
+// reversedEventCheck: a refund or chargeback a run has taken is immutable
+// (README, Decisions): its lines were computed from it, so a change of
+// its sale, kind, amount or time would never be acted on. A correction is
+// a new event. (The schema refuses a direct UPDATE too.)
+func reversedEventCheck() check {
+	return check{file: "sale_events.csv", needs: []string{"sale_events"}, sql: `
+		SELECT e.line, format('event_id: event "%s" was reversed by run %s and cannot change (%s); a correction is a new event with its own event_id',
+		         e.event_id, p.run_id, concat_ws(', ',
+		           CASE WHEN e.sale_id IS DISTINCT FROM d.sale_id THEN format('sale %s to %s', d.sale_id, e.sale_id) END,
+		           CASE WHEN e.kind IS DISTINCT FROM d.kind THEN format('kind %s to %s', d.kind, e.kind) END,
+		           CASE WHEN e.amount IS DISTINCT FROM d.amount THEN format('amount %s to %s', coalesce(d.amount::text, 'empty'), coalesce(e.amount::text, 'empty')) END,
+		           CASE WHEN e.occurred_at IS DISTINCT FROM d.occurred_at THEN 'occurred_at' END))
+		FROM load_sale_events e
+		JOIN sale_events d ON d.event_id = e.event_id
+		JOIN processed_events p ON p.event_id = e.event_id
+		WHERE e.ok AND (e.sale_id, e.kind, e.amount, e.occurred_at) IS DISTINCT FROM (d.sale_id, d.kind, d.amount, d.occurred_at)`}
+}
+
+// paidSalesChanged returns the business dates of the nightly runs that
+// allocated the sales this load changes (product, currency, amounts,
+// affiliate, times): those dates need a rerun to pay the difference.
+func paidSalesChanged(ctx context.Context, tx *sqlx.Tx) (dates []string, sales int64, err error) {
+	var rows []struct {
+		Date  string `db:"business_date"`
+		Sales int64  `db:"sales"`
+	}
+	err = tx.SelectContext(ctx, &rows, `
+		SELECT to_char(r.business_date, 'YYYY-MM-DD') AS business_date, count(DISTINCT d.sale_id) AS sales
+		FROM load_sales s
+		JOIN sales d ON d.sale_id = s.sale_id
+		JOIN sale_outcomes o ON o.sale_id = d.sale_id AND o.outcome = 'allocated'
+		JOIN runs r ON r.run_id = o.run_id
+		WHERE s.ok AND (s.product_id, s.currency, s.gross, s.platform_fee, s.affiliate_id, s.affiliate_rate_percent, s.sold_at, s.settled_at)
+		      IS DISTINCT FROM (d.product_id, d.currency, d.gross, d.platform_fee, d.affiliate_id, d.affiliate_rate_percent, d.sold_at, d.settled_at)
+		GROUP BY r.business_date ORDER BY r.business_date`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("paid sales changed: %w", err)
+	}
+	for _, r := range rows {
+		dates = append(dates, r.Date)
+		sales += r.Sales
+	}
+	return dates, sales, nil
 }

@@ -114,7 +114,7 @@ func (r *row) boolean(col string, def bool) (bool, state) {
 		r.set(col, s == "true")
 		return s == "true", valid
 	}
-	r.fail(col, "%q is not true or false", s)
+	r.fail(col, "%s is not true or false", quote(s))
 	return false, invalid
 }
 
@@ -211,7 +211,7 @@ func (r *row) version(col string) (int64, state) {
 	}
 	n, err := strconv.ParseInt(s, 10, 32)
 	if err != nil || n <= 0 || strings.TrimLeft(s, "0123456789") != "" {
-		r.fail(col, "%q is not a positive integer", s)
+		r.fail(col, "%s is not a positive integer", quote(s))
 		return 0, invalid
 	}
 	r.set(col, n)

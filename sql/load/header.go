@@ -4,8 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"strconv"
 	"strings"
+
+	"payouts/reconcile"
 )
 
 // utf8BOM is what some spreadsheet programs put before the first header;
@@ -51,12 +52,16 @@ func mapHeader(t *table, header []string) (idx []int, problems []string) {
 	return idx, problems
 }
 
-// quote is %q, capped so that one absurd header cell cannot make a huge
-// message.
-func quote(s string) string {
-	const max = 80
-	if len(s) > max {
-		s = s[:max] + "..."
+// quote is %q, capped so that one absurd cell cannot make a huge
+// message (reconcile.Quote).
+func quote(s string) string { return reconcile.Quote(s) }
+
+// cut is a value as written, cut like quote when it is long (a number
+// that parsed, but with a million leading zeros).
+func cut(s string) string {
+	if len(s) <= reconcile.QuoteMax {
+		return s
 	}
-	return strconv.Quote(s)
+	q := reconcile.Quote(s)
+	return q[1:strings.LastIndex(q, `"`)] + q[strings.LastIndex(q, `"`)+1:]
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"payouts/reconcile"
 )
 
 // FileResult is what a successful load did with one file.
@@ -22,6 +24,12 @@ type FileResult struct {
 // Result lists the files that were present, in load order.
 type Result struct {
 	Files []FileResult
+	// PaidSalesChanged counts the sales already allocated by a nightly run
+	// whose product, currency, amounts, affiliate or times this load
+	// changed; RerunDates are those runs' business dates, in order: each
+	// needs `payouts rerun` to pay the difference.
+	PaidSalesChanged int64
+	RerunDates       []string
 }
 
 // Dir loads the CSV files of SPEC section 2 found in dir into db, in one
@@ -118,8 +126,12 @@ func loadTx(ctx context.Context, tx *sqlx.Tx, fsys fs.FS, progress func(string, 
 		return Result{}, fmt.Errorf("load: %w", err)
 	}
 	if e := errs.errors(); e != nil {
-		say("%d problems; nothing written", errs.count())
+		say("%s; nothing written", reconcile.Plural(int64(errs.count()), "problem", ""))
 		return Result{}, e
+	}
+	var err error
+	if res.RerunDates, res.PaidSalesChanged, err = paidSalesChanged(ctx, tx); err != nil {
+		return Result{}, fmt.Errorf("load: %w", err)
 	}
 	for i := range res.Files {
 		f := &res.Files[i]
@@ -129,7 +141,7 @@ func loadTx(ctx context.Context, tx *sqlx.Tx, fsys fs.FS, progress func(string, 
 			return Result{}, fmt.Errorf("load %s: write %s: %w", f.Name, t.name, err)
 		}
 		f.Inserted, f.Updated = ins, upd
-		say("%s: %d rows, %d new, %d changed", f.Name, f.Rows, ins, upd)
+		say("%s: %s, %d new, %d changed", f.Name, reconcile.Plural(int64(f.Rows), "row", ""), ins, upd)
 	}
 	return res, nil
 }
@@ -144,10 +156,14 @@ func stageOne(ctx context.Context, tx *sqlx.Tx, fsys fs.FS, t *table, report fun
 		return 0, false, false, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return 0, false, false, fmt.Errorf("is a directory")
+	st, err := f.Stat()
+	if err != nil {
+		return 0, false, false, err
+	}
+	if err := regularFile(t.file, st); err != nil {
+		return 0, false, false, err
 	}
 	say("reading %s", t.file)
-	n, readable, err := stageFile(ctx, tx, t, f, report, func(n int) { say("%s: %d rows read", t.file, n) })
+	n, readable, err := stageFile(ctx, tx, t, f, report, func(n int) { say("%s: %s read", t.file, reconcile.Plural(int64(n), "row", "")) })
 	return n, true, readable, err
 }

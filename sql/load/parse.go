@@ -69,6 +69,9 @@ func parseRecords(t *table, src RecordSource, emit func(vals []any) error, repor
 			return records, true, err
 		}
 		records++
+		if records > MaxRows {
+			return records, true, fmt.Errorf("more than %d rows: split the file", MaxRows)
+		}
 		rw.line, rw.ok = line, true
 		for i, j := range idx {
 			rw.cells[i], rw.unsafe[i], rw.vals[i] = "", false, nil
@@ -114,7 +117,7 @@ type csvSource struct {
 
 // NewCSVSource reads CSV from r, skipping a leading UTF-8 byte order mark.
 func NewCSVSource(r io.Reader) RecordSource {
-	cr := csv.NewReader(skipBOM(r))
+	cr := csv.NewReader(skipBOM(&lineLimit{r: r, max: MaxLineBytes}))
 	cr.ReuseRecord = true // one record at a time: files may have millions of rows
 	return &csvSource{r: cr}
 }

@@ -72,16 +72,16 @@ func validateSale(r *row) {
 	cur, _ := r.currency("currency")
 	gross, stGross := r.amount("gross", cur)
 	if stGross == valid && gross <= 0 {
-		r.fail("gross", "%s is not above 0", r.cells[r.t.pos["gross"]])
+		r.fail("gross", "%s is not above 0", cut(r.cells[r.t.pos["gross"]]))
 		r.set("gross", nil)
 		stGross = invalid
 	}
 	fee, stFee := r.amount("platform_fee", cur)
 	if stFee == valid && fee < 0 {
-		r.fail("platform_fee", "%s is below 0", r.cells[r.t.pos["platform_fee"]])
+		r.fail("platform_fee", "%s is below 0", cut(r.cells[r.t.pos["platform_fee"]]))
 		r.set("platform_fee", nil)
 	} else if stFee == valid && stGross == valid && cur != nil && fee > gross {
-		r.fail("platform_fee", "%s is above gross %s", r.cells[r.t.pos["platform_fee"]], r.cells[r.t.pos["gross"]])
+		r.fail("platform_fee", "%s is above gross %s", cut(r.cells[r.t.pos["platform_fee"]]), cut(r.cells[r.t.pos["gross"]]))
 	}
 	r.id("affiliate_id")
 	r.rate("affiliate_rate_percent")
@@ -92,8 +92,11 @@ func validateSale(r *row) {
 		r.fail("affiliate_rate_percent", "must be empty when affiliate_id is empty (a direct sale)")
 	}
 	r.text("buyer_tax_id")
-	r.timestamp("sold_at")
-	r.timestamp("settled_at")
+	sold, stSold := r.timestamp("sold_at")
+	settled, stSettled := r.timestamp("settled_at")
+	if stSold == valid && stSettled == valid && settled.Before(sold) {
+		r.fail("settled_at", "%s is before sold_at %s", reconcile.FormatTimestamp(settled), reconcile.FormatTimestamp(sold))
+	}
 }
 
 func validateSaleEvent(r *row) {
@@ -106,7 +109,7 @@ func validateSaleEvent(r *row) {
 		// The fraction digits depend on the sale's currency, which may be
 		// in the database: checks.go compares scale(amount) with it.
 		if amount <= 0 {
-			r.fail("amount", "%s is not above 0", r.cells[r.t.pos["amount"]])
+			r.fail("amount", "%s is not above 0", cut(r.cells[r.t.pos["amount"]]))
 		} else {
 			r.stageAmount("amount")
 		}
@@ -119,7 +122,7 @@ func taxStatus(s string) (string, error) {
 	if s == "active" || s == "cancelled" {
 		return s, nil
 	}
-	return "", fmt.Errorf("status %q is not active or cancelled", s)
+	return "", fmt.Errorf("status %s is not active or cancelled", quote(s))
 }
 
 func validateTaxRecord(r *row) {
@@ -129,7 +132,7 @@ func validateTaxRecord(r *row) {
 	r.timestamp("issued_at")
 	cur, _ := r.currency("currency")
 	if amount, st := r.amount("amount", cur); st == valid && amount < 0 {
-		r.fail("amount", "%s is below 0", r.cells[r.t.pos["amount"]])
+		r.fail("amount", "%s is below 0", cut(r.cells[r.t.pos["amount"]]))
 		r.set("amount", nil)
 	}
 	oneOf(r, "status", taxStatus)

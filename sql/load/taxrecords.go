@@ -2,7 +2,6 @@ package load
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"payouts/reconcile"
 )
 
 // TaxRecords loads one file of tax records (the lead producers' invoices,
@@ -49,7 +50,7 @@ func TaxRecords(ctx context.Context, db *sqlx.DB, path string, progress func(for
 	}
 	errs := newCollector(MaxReported)
 	say("reading %s", t.file)
-	n, readable, err := stageSource(ctx, tx, &t, src, errs.add, func(n int) { say("%s: %d rows read", t.file, n) })
+	n, readable, err := stageSource(ctx, tx, &t, src, errs.add, func(n int) { say("%s: %s read", t.file, reconcile.Plural(int64(n), "row", "")) })
 	if err != nil {
 		return FileResult{}, fmt.Errorf("import %s: %w", path, err)
 	}
@@ -64,7 +65,7 @@ func TaxRecords(ctx context.Context, db *sqlx.DB, path string, progress func(for
 		}
 	}
 	if e := errs.errors(); e != nil {
-		say("%d problems; nothing written", errs.count())
+		say("%s; nothing written", reconcile.Plural(int64(errs.count()), "problem", ""))
 		return FileResult{}, e
 	}
 	res := FileResult{Name: t.file, Rows: n}
@@ -74,21 +75,28 @@ func TaxRecords(ctx context.Context, db *sqlx.DB, path string, progress func(for
 	if err := tx.Commit(); err != nil {
 		return FileResult{}, fmt.Errorf("import %s: commit: %w", path, err)
 	}
-	say("%s: %d rows, %d new, %d changed", t.file, res.Rows, res.Inserted, res.Updated)
+	say("%s: %s, %d new, %d changed", t.file, reconcile.Plural(int64(res.Rows), "row", ""), res.Inserted, res.Updated)
 	return res, nil
 }
 
 // openTaxRecords opens path as CSV or XLSX, by its extension.
 func openTaxRecords(path string, t *table) (RecordSource, io.Closer, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := regularFile(filepath.Base(path), st); err != nil {
+		return nil, nil, err
+	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, nil, err
 		}
-		if st, err := f.Stat(); err == nil && st.IsDir() {
+		if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 			f.Close()
-			return nil, nil, errors.New("is a directory")
+			return nil, nil, fmt.Errorf("%s is not a regular file", filepath.Base(path))
 		}
 		return NewCSVSource(f), f, nil
 	case ".xlsx":

@@ -37,8 +37,15 @@ type xlsxSource struct {
 // says which columns (by header name) hold numbers; nil: none. Close the
 // source when done.
 func OpenXLSXSource(path string, numeric func(column string) bool) (RecordSource, io.Closer, error) {
-	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+	// UnzipSizeLimit bounds what the workbook may hold unzipped (the zip
+	// reader refuses a part larger than its header says); sheets above
+	// UnzipXMLSizeLimit are read from a temporary file, not memory.
+	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true,
+		UnzipSizeLimit: MaxXLSXBytes, UnzipXMLSizeLimit: min(MaxXLSXBytes, 16<<20)})
 	if err != nil {
+		if strings.Contains(err.Error(), "unzip size exceeds") {
+			return nil, nil, fmt.Errorf("%s holds more than %d bytes once unzipped: not a tax record export", path, MaxXLSXBytes)
+		}
 		return nil, nil, fmt.Errorf("%s is not a readable XLSX workbook: %w", path, err)
 	}
 	sheets := f.GetSheetList()
@@ -69,9 +76,15 @@ func (s *xlsxSource) Close() error {
 func (s *xlsxSource) Next() ([]string, int, error) {
 	for s.rows.Next() {
 		s.row++
+		if s.row > MaxRows+1 {
+			return nil, 0, fmt.Errorf("more than %d rows: split the file", MaxRows)
+		}
 		cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, 0, fmt.Errorf("row %d: %w", s.row, err)
+		}
+		if len(cells) > MaxCells {
+			return nil, 0, fmt.Errorf("row %d has %d cells, more than %d: not a tax record export", s.row, len(cells), MaxCells)
 		}
 		if empty(cells) {
 			continue // spreadsheets keep formatted but empty rows

@@ -89,9 +89,13 @@ func (r *RunTx) TermsFor(ctx context.Context, products []string) (map[string][]r
 	if len(products) == 0 {
 		return out, nil
 	}
+	// products: every product the contract's versions name, when more
+	// than one (a contract written straight into the table)
 	rows, err := r.tx.QueryxContext(ctx, `SELECT contract_id, product_id, coproducer_id, version, status,
-		coalesce(trim_scale(rate_percent)::text, ''), scope, managed_only, may_affiliate, ends_at, accepted_at
-		FROM contract_terms WHERE product_id = ANY($1) AND status IN ('accepted', 'cancelled')`, pq.Array(products))
+		coalesce(trim_scale(rate_percent)::text, ''), scope, managed_only, may_affiliate, ends_at, accepted_at,
+		(SELECT CASE WHEN count(DISTINCT o.product_id) > 1 THEN array_agg(DISTINCT o.product_id::text ORDER BY o.product_id::text) END
+		 FROM contract_terms o WHERE o.contract_id = t.contract_id) AS products
+		FROM contract_terms t WHERE product_id = ANY($1) AND status IN ('accepted', 'cancelled')`, pq.Array(products))
 	if err != nil {
 		return nil, fmt.Errorf("load contract terms: %w", err)
 	}
@@ -101,7 +105,7 @@ func (r *RunTx) TermsFor(ctx context.Context, products []string) (map[string][]r
 		var status, rate, scope string
 		var ends, accepted sql.NullTime
 		if err := rows.Scan(&t.ContractID, &t.ProductID, &t.CoproducerID, &t.Version, &status, &rate, &scope,
-			&t.ManagedOnly, &t.MayAffiliate, &ends, &accepted); err != nil {
+			&t.ManagedOnly, &t.MayAffiliate, &ends, &accepted, pq.Array(&t.Products)); err != nil {
 			return nil, fmt.Errorf("load contract terms: %w", err)
 		}
 		t.Status, t.Scope = reconcile.TermStatus(status), reconcile.Scope(scope)

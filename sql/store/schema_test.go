@@ -46,6 +46,19 @@ func TestSchemaRefusesImpossibleStates(t *testing.T) {
 		{"lower-case currency", `INSERT INTO sales (sale_id, product_id, currency, gross, platform_fee, sold_at) VALUES ('s2', 'p1', 'brl', 10, 1, now())`, "currency_code"},
 		{"chargeback with an amount", `INSERT INTO sale_events VALUES ('e1', 's1', 'chargeback', 5, now())`, "check"},
 		{"negative refund", `INSERT INTO sale_events VALUES ('e1', 's1', 'refund', -5, now())`, "check"},
+		{"NaN gross", `INSERT INTO sales (sale_id, product_id, currency, gross, platform_fee, sold_at) VALUES ('s2', 'p1', 'BRL', 'NaN', 0, now())`, "sales_gross_finite"},
+		{"infinite gross", `INSERT INTO sales (sale_id, product_id, currency, gross, platform_fee, sold_at) VALUES ('s2', 'p1', 'BRL', 'Infinity', 1, now())`, "sales_gross_finite"},
+		{"NaN gross by update", `UPDATE sales SET gross = 'NaN', platform_fee = 'NaN' WHERE sale_id = 's1'`, "finite"},
+		{"infinite fee", `INSERT INTO sales (sale_id, product_id, currency, gross, platform_fee, sold_at) VALUES ('s2', 'p1', 'BRL', 'Infinity', 'Infinity', now())`, "finite"},
+		{"NaN refund", `INSERT INTO sale_events VALUES ('e1', 's1', 'refund', 'NaN', now())`, "sale_events_amount_finite"},
+		{"infinite refund", `INSERT INTO sale_events VALUES ('e1', 's1', 'refund', 'Infinity', now())`, "sale_events_amount_finite"},
+		{"NaN invoice", `INSERT INTO tax_records VALUES ('i1', '11144477735', 's1', now(), 'NaN', 'BRL', 'active')`, "tax_records_amount_finite"},
+		{"infinite invoice", `INSERT INTO tax_records VALUES ('i1', '11144477735', 's1', now(), 'Infinity', 'BRL', 'active')`, "tax_records_amount_finite"},
+		{"NaN contract rate", `UPDATE contract_terms SET rate_percent = 'NaN'`, "share_rate"},
+		{"NaN affiliate rate", `INSERT INTO sales (sale_id, product_id, currency, gross, platform_fee, affiliate_id, affiliate_rate_percent, sold_at) VALUES ('s2', 'p1', 'BRL', 10, 1, 'aff1', 'NaN', now())`, "share_rate"},
+		{"changing a reversed event", `INSERT INTO sale_events VALUES ('e1', 's1', 'refund', 5, now());
+			INSERT INTO processed_events VALUES ('e1', 's1', 'nightly-20260301', 500, false);
+			UPDATE sale_events SET amount = 6 WHERE event_id = 'e1'`, "reversed by run nightly-20260301"},
 		{"zero line", `INSERT INTO lines (run_id, sale_id, participant_id, role, kind, product_id, currency, amount, sold_at)
 			VALUES ('nightly-20260301', 's1', 'lead1', 'lead', 'commission', 'p1', 'BRL', 0, now())`, "check"},
 		{"negative commission", `INSERT INTO lines (run_id, sale_id, participant_id, role, kind, product_id, currency, amount, sold_at)
