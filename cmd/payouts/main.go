@@ -44,6 +44,8 @@ func commands() []command {
 		{"migrate", "apply the embedded database migrations (idempotent)", cmdMigrate},
 		{"load", "load the CSV files of a directory (SPEC section 2), all or nothing", cmdLoad},
 		{"import-tax-record", "load tax records (invoices) from a CSV or XLSX file, all or nothing", cmdImportTaxRecord},
+		{"import-status", "import payout status reports (pain.002, camt.054, status CSV), each file all or nothing", cmdImportStatus},
+		{"items", "payout items and their status history", cmdItems},
 		{"seed", "write a deterministic synthetic marketplace for a date", cmdSeed},
 		{"run", "the nightly run for a business date", cmdRun},
 		{"rerun", "recompute a date from today's data: adjustment lines in a new run", cmdRerun},
