@@ -89,9 +89,9 @@ func (s *Store) Items(ctx context.Context, f ItemFilter, fn func(ListedItem) err
 
 // ItemTotals are a run's payout items in one currency, by state.
 type ItemTotals struct {
-	RunID                                          string
-	Currency                                       string
-	Count                                          int
+	RunID                                         string
+	Currency                                      string
+	Count                                         int
 	Issued, Paid, Rejected, Returned, Outstanding int64
 }
 
@@ -119,4 +119,3 @@ func (s *Store) PayoutItemTotals(ctx context.Context, runIDs []string) ([]ItemTo
 	}
 	return out, rows.Err()
 }
-
