@@ -94,6 +94,18 @@ func financeWorkbook(ctx context.Context, st *store.Store, run store.Run) (repor
 	w.Discrepancies = func(fn func(reconcile.Finding) error) error {
 		return st.RunDiscrepancies(ctx, run.RunID, fn)
 	}
+	itemTotals, err := st.WorkbookItemTotals(ctx, run.RunID)
+	if err != nil {
+		return w, err
+	}
+	for _, t := range itemTotals {
+		w.ItemTotals = append(w.ItemTotals, reports.PayoutItemTotal(t))
+	}
+	w.PayoutItems = func(fn func(reports.PayoutItemRow) error) error {
+		return st.WorkbookItems(ctx, run.RunID, func(it store.WorkbookItem) error {
+			return fn(reports.PayoutItemRow(it))
+		})
+	}
 	return w, nil
 }
 

@@ -144,13 +144,14 @@ type WorkbookBalance struct {
 	Adjustments    int64
 	Payout         int64
 	CarriedForward int64
+	Returned       int64
 }
 
 // WorkbookBalances streams the run's balances by currency, then
 // participant.
 func (s *Store) WorkbookBalances(ctx context.Context, runID string, fn func(WorkbookBalance) error) error {
 	rows, err := s.DB.QueryContext(ctx, `SELECT b.participant_id, coalesce(n.name, p.name, ''), b.currency,
-			b.brought_forward, b.commissions, b.reversals, b.adjustments, b.payout, b.carried_forward
+			b.brought_forward, b.commissions, b.reversals, b.adjustments, b.payout, b.carried_forward, b.returned
 		FROM balances b
 		LEFT JOIN run_names n ON n.run_id = b.run_id AND n.participant_id = b.participant_id
 		LEFT JOIN participants p ON p.participant_id = b.participant_id
@@ -163,7 +164,7 @@ func (s *Store) WorkbookBalances(ctx context.Context, runID string, fn func(Work
 	for rows.Next() {
 		var b WorkbookBalance
 		if err := rows.Scan(&b.ParticipantID, &b.Name, &b.Currency, &b.BroughtForward, &b.Commissions, &b.Reversals,
-			&b.Adjustments, &b.Payout, &b.CarriedForward); err != nil {
+			&b.Adjustments, &b.Payout, &b.CarriedForward, &b.Returned); err != nil {
 			return fmt.Errorf("workbook of run %s: balances: %w", runID, err)
 		}
 		if err := fn(b); err != nil {

@@ -70,3 +70,37 @@ CREATE TABLE payout_status_mismatches (
   reported_run text REFERENCES runs,
   PRIMARY KEY (sha256, reference)
 );
+
+-- What the finance workbook of a run shows of the payout items, as the run
+-- saw them (so an export of the run gives the same bytes whatever the bank
+-- reports later). Per currency: every item ever issued by then, by state,
+-- and the outstanding ones by age (days since the business date of the run
+-- that issued them).
+CREATE TABLE run_item_totals (
+  run_id       text NOT NULL REFERENCES runs,
+  currency     currency_code NOT NULL,
+  issued       bigint NOT NULL,
+  paid         bigint NOT NULL,
+  rejected     bigint NOT NULL,
+  returned     bigint NOT NULL,
+  outstanding  bigint NOT NULL,
+  aged_0_2     bigint NOT NULL,
+  aged_3_7     bigint NOT NULL,
+  aged_8_30    bigint NOT NULL,
+  aged_over_30 bigint NOT NULL,
+  PRIMARY KEY (run_id, currency),
+  CHECK (issued = paid + rejected + returned + outstanding),
+  CHECK (outstanding = aged_0_2 + aged_3_7 + aged_8_30 + aged_over_30)
+);
+
+-- The items the workbook's "Payout items" sheet lists: the run's own, every
+-- item still outstanding, and the items the run credited back.
+CREATE TABLE run_item_states (
+  run_id      text NOT NULL REFERENCES runs,
+  reference   text NOT NULL,
+  state       text NOT NULL,
+  reason_code text,
+  reason      text,
+  age_days    integer NOT NULL,
+  PRIMARY KEY (run_id, reference)
+);
