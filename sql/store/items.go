@@ -119,3 +119,30 @@ func (s *Store) PayoutItemTotals(ctx context.Context, runIDs []string) ([]ItemTo
 	}
 	return out, rows.Err()
 }
+
+// ItemStateCount is how many payout items are in a state, in a currency.
+type ItemStateCount struct {
+	State    string
+	Currency string
+	Count    int64
+	Amount   int64
+}
+
+// ItemStateCounts counts every payout item by state and currency.
+func (s *Store) ItemStateCounts(ctx context.Context) ([]ItemStateCount, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT state, currency, count(*), sum(amount)::bigint FROM payout_items
+		GROUP BY state, currency ORDER BY state COLLATE "C", currency COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("count payout items: %w", err)
+	}
+	defer rows.Close()
+	var out []ItemStateCount
+	for rows.Next() {
+		var c ItemStateCount
+		if err := rows.Scan(&c.State, &c.Currency, &c.Count, &c.Amount); err != nil {
+			return nil, fmt.Errorf("count payout items: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
