@@ -52,10 +52,6 @@ func (e *MismatchError) Error() string {
 	return fmt.Sprintf("%s: reference %s: %s%s; file refused, nothing imported", e.File, m.Reference, m.Detail, more)
 }
 
-// testHookImportBatch, when set, runs after each batch an import wrote
-// (crash tests kill the process there).
-var testHookImportBatch func(n int)
-
 // ImportStatus imports one status report file (SPEC 12) in one
 // transaction: every report is judged against its item (reconcile.JudgeStatus);
 // if all fit, the items move on and their history is recorded; if any
@@ -63,7 +59,10 @@ var testHookImportBatch func(n int)
 // next run's PAYOUT_STATUS_MISMATCH, and no item changes. A file that is
 // not a status report or not well formed is refused and nothing is
 // recorded. The same bytes imported again are a no-op (Previous is set).
-func ImportStatus(ctx context.Context, st *store.Store, path string) (ImportResult, error) {
+//
+// progress, when not nil, is told after each batch written (the crash
+// test kills the process there).
+func ImportStatus(ctx context.Context, st *store.Store, path string, progress func(format string, args ...any)) (ImportResult, error) {
 	res := ImportResult{File: path}
 	sum, err := fileSHA256(path)
 	if err != nil {
@@ -161,8 +160,8 @@ func ImportStatus(ctx context.Context, st *store.Store, path string) (ImportResu
 		if err := im.Apply(ctx, changes); err != nil {
 			return err
 		}
-		if testHookImportBatch != nil {
-			testHookImportBatch(res.Changed)
+		if progress != nil {
+			progress("%s: %d reports read, %d items changed so far (not committed)", path, res.Reports, res.Changed)
 		}
 		return nil
 	}

@@ -73,7 +73,7 @@ func itemStates(t *testing.T, st *store.Store) map[string]string {
 
 func importStatus(t *testing.T, st *store.Store, path string) ImportResult {
 	t.Helper()
-	res, err := ImportStatus(context.Background(), st, path)
+	res, err := ImportStatus(context.Background(), st, path, nil)
 	if err != nil {
 		t.Fatalf("import %s: %v", path, err)
 	}
@@ -305,7 +305,7 @@ func TestImportBadInput(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.body), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := ImportStatus(context.Background(), st, path)
+			_, err := ImportStatus(context.Background(), st, path, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("err = %v\nwant one line containing %q", err, tc.want)
 			}

@@ -31,7 +31,7 @@ func cmdImportStatus(ctx context.Context, e *environment, args []string) error {
 	var failed []string
 	var firstErr error
 	for _, path := range fs.Args() {
-		res, err := jobs.ImportStatus(ctx, st, path)
+		res, err := jobs.ImportStatus(ctx, st, path, e.progress)
 		switch {
 		case err != nil:
 			if firstErr == nil {
