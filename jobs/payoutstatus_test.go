@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"payouts/reconcile"
+	"payouts/reports/reportstest"
 	"payouts/sql/store"
 )
 
@@ -417,5 +418,61 @@ func TestMetricsCountPayoutItems(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, body)
 		}
+	}
+}
+
+// TestCreditsRedoneIdentically: a run that fails after it computed the
+// credits back (here: inside its transaction, just before its checks) is
+// redone with the same bytes as a clean run of the same data; and its
+// export after the bank reported more is still byte-identical (the
+// workbook shows the items as the run saw them).
+func TestCreditsRedoneIdentically(t *testing.T) {
+	pain := filepath.Join("..", "testdata", "status", "pain.002.001.03.ch.02.xml")
+	// The reference: a clean run.
+	ref := loadedStore(t, basicExample)
+	refCfg := testConfig(t)
+	runDate(t, ref, refCfg, "2026-03-03")
+	importStatus(t, ref, pain)
+	refDir := runDate(t, ref, refCfg, "2026-03-04").Dir
+
+	st := loadedStore(t, basicExample)
+	cfg := testConfig(t)
+	runDate(t, st, cfg, "2026-03-03")
+	importStatus(t, st, pain)
+	testHookBeforeVerify = func(ctx context.Context, rt *store.RunTx) error {
+		return fmt.Errorf("simulated crash after the credits were computed")
+	}
+	_, err := RunNightly(context.Background(), st, cfg, mustDate(t, "2026-03-04"))
+	testHookBeforeVerify = nil
+	if err == nil || !strings.Contains(err.Error(), "simulated crash") {
+		t.Fatalf("err = %v", err)
+	}
+	var credits int
+	st.DB.Get(&credits, `SELECT count(*) FROM payout_credits`)
+	if credits != 0 {
+		t.Fatalf("the failed run left %d credits", credits)
+	}
+	dir := runDate(t, st, cfg, "2026-03-04").Dir
+	want, got := reportstest.DirDigests(t, refDir), reportstest.DirDigests(t, dir)
+	if len(want) < 3 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("redo differs from a clean run:\n got %v\nwant %v", got, want)
+	}
+	st.DB.Get(&credits, `SELECT count(*) FROM payout_credits`)
+	if credits != 2 {
+		t.Errorf("%d credits after the redo, want 2", credits)
+	}
+
+	// The bank reports more; exporting the run again gives the same bytes.
+	importStatus(t, st, filepath.Join("..", "testdata", "status", "camt.054.001.04.xml"))
+	run, err := st.GetRun(context.Background(), "nightly-20260304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported, _, err := Publish(context.Background(), st, run, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := reportstest.DirDigests(t, exported); fmt.Sprint(again) != fmt.Sprint(got) {
+		t.Errorf("export after a later status report differs:\n got %v\nwant %v", again, got)
 	}
 }
