@@ -74,10 +74,10 @@ func ReadCSV(r io.Reader, name string, emit func(reconcile.StatusReport) error) 
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return fmt.Errorf("%s: %v", name, err)
+			return fmt.Errorf("%s: %v", name, err) // a csv.ParseError names the line
 		}
+		line, _ := cr.FieldPos(0)
 		ref := get(rec, "reference")
 		if ref == "" {
 			return fmt.Errorf("%s:%d: empty reference", name, line)

@@ -158,3 +158,17 @@ func TestRefusedFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusCSVParseError: a malformed row is one line naming the file and
+// the line.
+func TestStatusCSVParseError(t *testing.T) {
+	t.Parallel()
+	_, _, err := readAll(t, "bad.csv", "reference,status\nR1,paid\n\"R2,paid\n")
+	if err == nil || !strings.Contains(err.Error(), "bad.csv: parse error on line 3") {
+		t.Errorf("err = %v", err)
+	}
+	_, _, err = readAll(t, "short.csv", "reference,status,amount\nR1,paid\n")
+	if err == nil || !strings.Contains(err.Error(), "short.csv: record on line 2: wrong number of fields") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -81,7 +81,10 @@ type OutstandingItem struct {
 }
 
 // OutstandingItems streams the items of earlier runs that are issued or
-// accepted, by reference.
+// accepted, by reference, from the business date status tracking starts:
+// the earliest run whose items an import has moved. A database into which
+// no status report was ever imported expects no confirmation, and items
+// issued long before the provider's first report are not flagged en masse.
 func (r *RunTx) OutstandingItems(ctx context.Context, batch int, fn func([]OutstandingItem) error) error {
 	scan := func(rows *sqlx.Rows) (OutstandingItem, error) {
 		var o OutstandingItem
@@ -97,6 +100,7 @@ func (r *RunTx) OutstandingItems(ctx context.Context, batch int, fn func([]Outst
 			i.participant_id, i.currency, i.amount, i.state
 		FROM payout_items i JOIN runs r ON r.run_id = i.run_id
 		WHERE i.state IN ('issued', 'accepted') AND i.run_id <> $1
+		  AND r.business_date >= (SELECT min(earliest_run_date) FROM status_imports)
 		ORDER BY i.reference COLLATE "C"`, []any{r.RunID}, batch, scan, fn)
 }
 

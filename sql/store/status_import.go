@@ -153,7 +153,11 @@ func (im *StatusImport) Apply(ctx context.Context, changes []StatusChange) error
 
 // Commit records the import's counts and commits.
 func (im *StatusImport) Commit(ctx context.Context, reports, changed int) error {
-	if _, err := im.tx.ExecContext(ctx, `UPDATE status_imports SET reports = $2, changed = $3 WHERE import_id = $1`,
+	if _, err := im.tx.ExecContext(ctx, `UPDATE status_imports SET reports = $2, changed = $3,
+			earliest_run_date = (SELECT min(r.business_date) FROM payout_status_history h
+				JOIN payout_items i ON i.reference = h.reference JOIN runs r ON r.run_id = i.run_id
+				WHERE h.import_id = $1)
+		WHERE import_id = $1`,
 		im.ImportID, reports, changed); err != nil {
 		im.tx.Rollback()
 		return fmt.Errorf("import %s: %w", im.File, err)

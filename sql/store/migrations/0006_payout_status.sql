@@ -17,6 +17,10 @@ CREATE TABLE status_imports (
   format      text NOT NULL,
   reports     integer NOT NULL CHECK (reports >= 0),
   changed     integer NOT NULL CHECK (changed >= 0),
+  -- the earliest business date of the runs whose items it moved: items are
+  -- expected to be confirmed (PAYOUT_UNCONFIRMED) from the earliest of
+  -- these on, once status reports are imported at all
+  earliest_run_date date,
   imported_at timestamptz NOT NULL DEFAULT now()
 );
 
