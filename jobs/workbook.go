@@ -302,6 +302,7 @@ func (b *statementBuilder) start() error {
 			h.Balances = append(h.Balances, reports.StatementBalance{Currency: r.Currency, Opening: r.BroughtForward})
 		}
 		h.Balances[i].Closing = r.CarriedForward
+		h.Balances[i].Returned += r.Returned
 		if b.name == "" {
 			h.Name = r.Name // the last run's
 		}

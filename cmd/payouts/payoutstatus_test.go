@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"payouts/reports/sheettest"
 	"payouts/sql/store"
 	"payouts/sql/store/storetest"
 )
@@ -128,6 +129,17 @@ func TestPayoutsThatComeBack(t *testing.T) {
 	dir = run("2026-03-12")
 	if strings.Contains(strings.Join(discrepancyRows(t, dir), "\n"), "nightly-20260303-BRL-000006") {
 		t.Error("PAYOUT_UNCONFIRMED of nightly-20260303-BRL-000006 still open after it was paid")
+	}
+	// aff1's statement over the days: the credited-back amount is in it,
+	// and its check is 0 (LibreOffice recomputes it).
+	stmt := filepath.Join(t.TempDir(), "aff1.xlsx")
+	p.mustRun("statement", "--participant", "aff1", "--from", "2026-03-03", "--to", "2026-03-12", "--out", stmt)
+	f := sheettest.Recalc(t, stmt)
+	for label, want := range map[string]int64{"Returned (credited back)": 20072,
+		"Check: opening + returned + lines - payouts - closing (0)": 0} {
+		if got := sheettest.Minor(t, f, "Statement", sheettest.Cell(t, f, "Statement", label, "BRL"), 2); got != want {
+			t.Errorf("aff1's statement: %s = %d, want %d", label, got, want)
+		}
 	}
 	o = p.mustRun("status")
 	if flat := strings.Join(strings.Fields(o), " "); !strings.Contains(flat, "Payout items by state:") ||
