@@ -222,6 +222,19 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 		}
 	}
 
+	states, err := st.ItemStateCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.family("payouts_payout_items", "gauge", "Payout items ever issued, by state and currency (SPEC 12).")
+	for _, s := range states {
+		p.sample("payouts_payout_items", []string{"state", s.State, "currency", s.Currency}, strconv.FormatInt(s.Count, 10))
+	}
+	p.family("payouts_payout_items_amount", "gauge", "Total of the payout items ever issued, by state and currency, in the currency's major unit.")
+	for _, s := range states {
+		p.sample("payouts_payout_items_amount", []string{"state", s.State, "currency", s.Currency}, formatMetricAmount(s.Amount, s.Currency))
+	}
+
 	p.family("payouts_last_run_discrepancies", "gauge", "Discrepancies open after the last completed run, by kind (its backlog).")
 	for _, r := range last {
 		ks, err := st.RunDiscrepancyCounts(ctx, r.RunID)

@@ -16,7 +16,10 @@ import (
 // Nothing is committed unless all of it succeeds.
 func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (store.RunCounts, error) {
 	return inRunTx(ctx, st, cfg, run, func(rt *store.RunTx, counts *store.RunCounts) error {
-		return allocateAndReverse(ctx, rt, cfg, counts)
+		if err := allocateAndReverse(ctx, rt, cfg, counts); err != nil {
+			return err
+		}
+		return payoutStatusChecks(ctx, rt, cfg, run.Date())
 	})
 }
 
@@ -106,8 +109,12 @@ func allocateAndReverse(ctx context.Context, rt *store.RunTx, cfg Config, counts
 // facts, commit.
 func settleAndCommit(ctx context.Context, rt *store.RunTx, cfg Config, runID string, counts *store.RunCounts) error {
 	refs := map[string]int{}
-	err := rt.Balances(ctx, cfg.BatchSize, func(bs []store.BalanceRow) error {
-		settled, findings, err := settleBatch(bs, cfg, runID, refs, counts)
+	held, err := rt.HeldCredits(ctx)
+	if err != nil {
+		return err
+	}
+	err = rt.Balances(ctx, cfg.BatchSize, func(bs []store.BalanceRow) error {
+		settled, findings, err := settleBatch(bs, cfg, runID, refs, held, counts)
 		if err != nil {
 			return err
 		}
@@ -204,7 +211,8 @@ func allocateBatch(recs []reconcile.SaleRecord, terms map[string][]reconcile.Con
 // settleBatch decides the payout of each balance and numbers the payout
 // items per currency in participant order, which makes their references
 // deterministic.
-func settleBatch(bs []store.BalanceRow, cfg Config, runID string, refs map[string]int, counts *store.RunCounts) ([]store.SettledBalance, []reconcile.Finding, error) {
+func settleBatch(bs []store.BalanceRow, cfg Config, runID string, refs map[string]int,
+	held map[string][]reconcile.ReturnedCredit, counts *store.RunCounts) ([]store.SettledBalance, []reconcile.Finding, error) {
 	out := make([]store.SettledBalance, 0, len(bs))
 	var findings []reconcile.Finding
 	for _, b := range bs {
@@ -212,11 +220,20 @@ func settleBatch(bs []store.BalanceRow, cfg Config, runID string, refs map[strin
 		if err != nil {
 			return nil, nil, fmt.Errorf("balance of %s: %w", b.ParticipantID, err)
 		}
-		settled, f := reconcile.SettleWithPayee(reconcile.Balance{ParticipantID: b.ParticipantID, Currency: cur,
-			BroughtForward: b.BroughtForward, Commissions: b.Commissions, Reversals: b.Reversals,
-			Adjustments: b.Adjustments}, cfg.minPayout(cur.Code),
-			reconcile.Payee{Account: b.PayoutAccount, Bank: b.PayoutBank, PixKey: b.PixKey})
-		sb := store.SettledBalance{BalanceRow: b, Payout: settled.Payout, CarriedForward: settled.CarriedForward}
+		bal := reconcile.Balance{ParticipantID: b.ParticipantID, Currency: cur,
+			BroughtForward: b.BroughtForward, Returned: b.Returned, Commissions: b.Commissions, Reversals: b.Reversals,
+			Adjustments: b.Adjustments}
+		hold := reconcile.HoldReturned(b.ParticipantID, cur, held[b.ParticipantID+"|"+b.Currency], b.PayoutAccount, b.PayoutBank, b.PixKey)
+		var settled reconcile.Balance
+		var f *reconcile.Finding
+		if hold.Held > 0 {
+			settled, f = reconcile.SettleHeld(bal), hold.Finding
+		} else {
+			settled, f = reconcile.SettleWithPayee(bal, cfg.minPayout(cur.Code),
+				reconcile.Payee{Account: b.PayoutAccount, Bank: b.PayoutBank, PixKey: b.PixKey})
+		}
+		sb := store.SettledBalance{BalanceRow: b, Payout: settled.Payout, CarriedForward: settled.CarriedForward,
+			Released: hold.Released}
 		if sb.Payout > 0 {
 			refs[cur.Code]++
 			sb.Reference = PayoutReference(runID, cur.Code, refs[cur.Code])

@@ -28,7 +28,11 @@ type Config struct {
 	BatchSize  int           // sales per fetch and COPY
 	LockWait   time.Duration // how long a run waits for the run lock (--wait); 0: not at all
 	Progress   func(format string, args ...any)
-	Tax        reconcile.TaxPolicy // PAYOUTS_INVOICE_MODEL, PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (taxconfig.go)
+	// ConfirmDays (PAYOUTS_CONFIRM_DAYS, default 5): business days after its
+	// requested execution date an item without a final state is
+	// PAYOUT_UNCONFIRMED.
+	ConfirmDays int
+	Tax         reconcile.TaxPolicy // PAYOUTS_INVOICE_MODEL, PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (taxconfig.go)
 }
 
 // DefaultTimeZone is the platform zone when PAYOUTS_TZ is unset.
@@ -36,7 +40,7 @@ const DefaultTimeZone = "America/Sao_Paulo"
 
 // ConfigFromEnv reads the configuration; getenv is os.Getenv in production.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{Policy: reconcile.DefaultPolicy, MinPayout: map[string]int64{}, OutDir: "./out", BatchSize: 5000}
+	c := Config{Policy: reconcile.DefaultPolicy, MinPayout: map[string]int64{}, OutDir: "./out", BatchSize: 5000, ConfirmDays: 5}
 	tz := getenv("PAYOUTS_TZ")
 	if tz == "" {
 		tz = DefaultTimeZone
@@ -69,6 +73,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.CNAB, err = cnabFromEnv(getenv, c.Debtor.Name); err != nil {
 		return c, err
+	}
+	if v := getenv("PAYOUTS_CONFIRM_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 365 {
+			return c, fmt.Errorf("PAYOUTS_CONFIRM_DAYS=%q: want a number of business days from 0 to 365", v)
+		}
+		c.ConfirmDays = n
 	}
 	switch v := getenv("PAYOUTS_STATEMENTS"); v {
 	case "", "0", "false":

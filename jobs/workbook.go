@@ -102,6 +102,18 @@ func financeWorkbook(ctx context.Context, st *store.Store, run store.Run) (repor
 	w.Discrepancies = func(fn func(reconcile.ReportedDiscrepancy) error) error {
 		return st.RunDiscrepancies(ctx, run.RunID, store.DiscrepanciesReported, fn)
 	}
+	itemTotals, err := st.WorkbookItemTotals(ctx, run.RunID)
+	if err != nil {
+		return w, err
+	}
+	for _, t := range itemTotals {
+		w.ItemTotals = append(w.ItemTotals, reports.PayoutItemTotal(t))
+	}
+	w.PayoutItems = func(fn func(reports.PayoutItemRow) error) error {
+		return st.WorkbookItems(ctx, run.RunID, func(it store.WorkbookItem) error {
+			return fn(reports.PayoutItemRow(it))
+		})
+	}
 	return w, nil
 }
 
@@ -298,6 +310,7 @@ func (b *statementBuilder) start() error {
 			h.Balances = append(h.Balances, reports.StatementBalance{Currency: r.Currency, Opening: r.BroughtForward})
 		}
 		h.Balances[i].Closing = r.CarriedForward
+		h.Balances[i].Returned += r.Returned
 		if b.name == "" {
 			h.Name = r.Name // the last run's
 		}

@@ -9,6 +9,7 @@ type Balance struct {
 	ParticipantID  string
 	Currency       Currency
 	BroughtForward int64
+	Returned       int64 // rejected or returned payouts credited back by this run (SPEC 12)
 	Commissions    int64
 	Reversals      int64
 	Adjustments    int64
@@ -16,9 +17,9 @@ type Balance struct {
 	CarriedForward int64
 }
 
-// Closing is brought forward plus the run's lines.
+// Closing is brought forward plus what was credited back plus the run's lines.
 func (b Balance) Closing() int64 {
-	return b.BroughtForward + b.Commissions + b.Reversals + b.Adjustments
+	return b.BroughtForward + b.Returned + b.Commissions + b.Reversals + b.Adjustments
 }
 
 // Settle decides the payout: a closing balance of at least minPayout is

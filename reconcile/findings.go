@@ -23,13 +23,18 @@ type Finding struct {
 	Expected      string
 	Actual        string
 	Detail        string
+	Reference     string // a payout item's reference (payout status kinds); part of the key when set
 }
 
 // Key is the finding's stable identity: the same problem found by two runs
 // has the same key, so the second run sees it still open instead of
 // reporting a new one.
 func (f Finding) Key() string {
-	return strings.Join([]string{f.Kind, f.SaleID, f.InvoiceID, f.ParticipantID, f.ContractID, f.Currency}, "|")
+	k := strings.Join([]string{f.Kind, f.SaleID, f.InvoiceID, f.ParticipantID, f.ContractID, f.Currency}, "|")
+	if f.Reference != "" {
+		k += "|" + f.Reference
+	}
+	return k
 }
 
 // What a run did with a discrepancy it reports (SPEC 7).

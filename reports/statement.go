@@ -36,6 +36,7 @@ type StatementBalance struct {
 	Currency string
 	Opening  int64
 	Closing  int64
+	Returned int64 // credited back for rejected or returned payouts over the runs (SPEC 12)
 }
 
 // StatementLine is one payout line of the participant, with its run.
@@ -177,6 +178,7 @@ const (
 	sPayouts
 	sClosing
 	sCheck
+	sReturned // last, so the rows above keep their place
 	nStatementFigures
 )
 
@@ -189,7 +191,12 @@ var statementLabels = [nStatementFigures]string{
 	sPayouts:     "Payouts",
 	sClosing:     "Closing balance",
 	sCheck:       "Check: opening + lines - payouts - closing (0)",
+	sReturned:    "Returned (credited back)",
 }
+
+// statementCheckReturned is the check's label in a statement whose runs
+// credited rejected or returned payouts back.
+const statementCheckReturned = "Check: opening + returned + lines - payouts - closing (0)"
 
 // statementFirstRow is the row of the first figure; the currencies head
 // the row above.
@@ -220,6 +227,10 @@ func (s *StatementWriter) Write(out io.Writer) (rows int64, lineTotals map[strin
 func (s *StatementWriter) writeSummary() error {
 	b, h := s.b, s.h
 	const sh = sheetStatement
+	returned := false
+	for _, bal := range h.Balances {
+		returned = returned || bal.Returned != 0
+	}
 	title, err := b.styles.title()
 	if err != nil {
 		return err
@@ -260,7 +271,11 @@ func (s *StatementWriter) writeSummary() error {
 		if f == sCheck {
 			style = 0
 		}
-		if err := b.setCells(sh, 1, statementFirstRow+f, cell(statementLabels[f], style)); err != nil {
+		label := statementLabels[f]
+		if f == sCheck && returned {
+			label = statementCheckReturned
+		}
+		if err := b.setCells(sh, 1, statementFirstRow+f, cell(label, style)); err != nil {
 			return err
 		}
 	}
@@ -269,8 +284,9 @@ func (s *StatementWriter) writeSummary() error {
 		col, cur := colName(i+1), bal.Currency
 		m, mt := b.money(0, cur).StyleID, b.moneyTotal(cur)
 		vals := [nStatementFigures]any{
-			sOpening: b.money(bal.Opening, cur),
-			sClosing: b.money(bal.Closing, cur),
+			sOpening:  b.money(bal.Opening, cur),
+			sClosing:  b.money(bal.Closing, cur),
+			sReturned: b.money(bal.Returned, cur),
 		}
 		if currencyCode.MatchString(cur) {
 			kindSum := func(kind reconcile.LineKind) string {
@@ -284,7 +300,7 @@ func (s *StatementWriter) writeSummary() error {
 			vals[sAdjustments] = formula(kindSum(reconcile.KindAdjustment), m)
 			vals[sLinesTotal] = formula(fmt.Sprintf("SUM(%s:%s)", at(col, sCommissions), at(col, sAdjustments)), mt)
 			vals[sPayouts] = formula(s.payouts.sumOver(ycCurrency, ycAmount, cur), mt)
-			vals[sCheck] = formula(fmt.Sprintf("%s+%s-%s-%s", at(col, sOpening), at(col, sLinesTotal),
+			vals[sCheck] = formula(fmt.Sprintf("%s+%s+%s-%s-%s", at(col, sOpening), at(col, sReturned), at(col, sLinesTotal),
 				at(col, sPayouts), at(col, sClosing)), m)
 		}
 		for f, v := range vals {

@@ -47,6 +47,11 @@ type FinanceWorkbook struct {
 	// Backlog is the open backlog after the run by kind, blocking,
 	// currency and age, sorted (version 2).
 	Backlog []BacklogCount
+	// ItemTotals are the payout items by state and currency, sorted by code.
+	ItemTotals []PayoutItemTotal
+	// PayoutItems streams the items the Payout items sheet lists: the
+	// run's own, those still outstanding, those it credited back.
+	PayoutItems func(func(PayoutItemRow) error) error
 
 	// MaxRows is the last row a sheet may use; 0 is Excel's 1,048,576.
 	// Tests set less to see a list continue on a second sheet.
@@ -111,6 +116,30 @@ type ParticipantBalance struct {
 	Adjustments    int64
 	Payout         int64
 	CarriedForward int64
+	Returned       int64 // rejected or returned payouts credited back by the run (SPEC 12)
+}
+
+// PayoutItemTotal is what became of the payout items of one currency as
+// the run saw them: every item issued by then, by state, and the
+// outstanding ones (issued or accepted) by age in days.
+type PayoutItemTotal struct {
+	Currency                                      string
+	Issued, Paid, Rejected, Returned, Outstanding int64
+	Aged0to2, Aged3to7, Aged8to30, AgedOver30     int64
+}
+
+// PayoutItemRow is a row of the Payout items sheet.
+type PayoutItemRow struct {
+	Reference     string
+	RunID         string
+	ParticipantID string
+	Currency      string
+	Amount        int64
+	State         string
+	ReasonCode    string
+	Reason        string
+	AgeDays       int64
+	CreditedRun   string
 }
 
 // ContractApplied is one contract version's co-producer lines in a run.
@@ -147,6 +176,7 @@ type WorkbookTotals struct {
 	Lines       map[string]int64 // commissions + reversals + adjustments of the Participants rows
 	Payouts     map[string]int64 // payout column of the Participants rows
 	PayoutCount map[string]int64 // Participants rows with a payout
+	Returned    int64            // any credited-back amount on the Participants rows (its sum over currencies)
 	Rows        int64            // data rows over all list sheets
 }
 
@@ -183,6 +213,7 @@ const (
 	sheetHeldSales     = "Held sales"
 	sheetDiscrepancies = "Discrepancies"
 	sheetBacklog       = "Backlog"
+	sheetPayoutItems   = "Payout items"
 )
 
 // WriteFinanceWorkbook writes the finance workbook of w to out; temporary
@@ -235,7 +266,15 @@ func writeFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook, chunk
 		}
 		tot.Rows += backlog.rows
 	}
-	if err := writeSummary(b, w, participants, held); err != nil {
+	if w.PayoutItems != nil { // a workbook without payout status (tests of the other sheets) has no such sheet
+		items, err := writePayoutItems(b, codes, w.PayoutItems)
+		if err != nil {
+			b.close()
+			return tot, err
+		}
+		tot.Rows += items.rows
+	}
+	if err := writeSummary(b, w, participants, held, tot.Returned != 0); err != nil {
 		b.close()
 		return tot, err
 	}
@@ -253,18 +292,21 @@ const (
 	pcAdjustments
 	pcPayout
 	pcCarriedForward
+	pcReturned
 )
 
 func writeParticipants(b *xlsxBook, codes []string, rows func(func(ParticipantBalance) error) error, tot *WorkbookTotals) (*xlsxTable, error) {
 	t, err := b.newTable(tableSpec{name: sheetParticipants, curCol: pcCurrency,
 		columns: []xlsxColumn{{"Participant", 24}, {"Name", 32}, {"Currency", 10}, {"Brought forward", 20},
-			{"Commissions", 20}, {"Reversals", 20}, {"Adjustments", 20}, {"Payout", 20}, {"Carried forward", 20}},
+			{"Commissions", 20}, {"Reversals", 20}, {"Adjustments", 20}, {"Payout", 20}, {"Carried forward", 20},
+			{"Returned", 20}},
 		totals: func(r totalsRow) ([]any, error) {
 			m := b.moneyTotal(r.cur)
 			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("participant(s)")), b.label(r.cur),
 				formula(r.sumIf(pcBroughtForward).Formula, m), formula(r.sumIf(pcCommissions).Formula, m),
 				formula(r.sumIf(pcReversals).Formula, m), formula(r.sumIf(pcAdjustments).Formula, m),
-				formula(r.sumIf(pcPayout).Formula, m), formula(r.sumIf(pcCarriedForward).Formula, m)}, b.err
+				formula(r.sumIf(pcPayout).Formula, m), formula(r.sumIf(pcCarriedForward).Formula, m),
+				formula(r.sumIf(pcReturned).Formula, m)}, b.err
 		}}, codes)
 	if err != nil {
 		return nil, err
@@ -273,13 +315,14 @@ func writeParticipants(b *xlsxBook, codes []string, rows func(func(ParticipantBa
 		err = rows(func(p ParticipantBalance) error {
 			tot.Lines[p.Currency] += p.Commissions + p.Reversals + p.Adjustments
 			tot.Payouts[p.Currency] += p.Payout
+			tot.Returned += p.Returned
 			if p.Payout > 0 {
 				tot.PayoutCount[p.Currency]++
 			}
 			return t.add([]any{b.text(p.ParticipantID), b.text(p.Name), b.text(p.Currency),
 				b.money(p.BroughtForward, p.Currency), b.money(p.Commissions, p.Currency),
 				b.money(p.Reversals, p.Currency), b.money(p.Adjustments, p.Currency),
-				b.money(p.Payout, p.Currency), b.money(p.CarriedForward, p.Currency)})
+				b.money(p.Payout, p.Currency), b.money(p.CarriedForward, p.Currency), b.money(p.Returned, p.Currency)})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("workbook: participants: %w", err)
@@ -467,4 +510,45 @@ func yesNo(v bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// Columns of the Payout items sheet.
+const (
+	icReference = iota
+	icRun
+	icParticipant
+	icCurrency
+	icAmount
+	icState
+	icReasonCode
+	icReason
+	icAge
+	icCredited
+)
+
+// writePayoutItems writes the Payout items sheet: the run's own items,
+// every item still outstanding and the items the run credited back, with
+// their state and reason as the run saw them.
+func writePayoutItems(b *xlsxBook, codes []string, rows func(func(PayoutItemRow) error) error) (*xlsxTable, error) {
+	t, err := b.newTable(tableSpec{name: sheetPayoutItems, curCol: icCurrency,
+		columns: []xlsxColumn{{"Reference", 32}, {"Run", 22}, {"Participant", 22}, {"Currency", 10}, {"Amount", 20},
+			{"State", 11}, {"Reason code", 12}, {"Reason", 40}, {"Age (days)", 11}, {"Credited back by", 22}},
+		totals: func(r totalsRow) ([]any, error) {
+			return []any{b.label("Total"), nil, formula(r.countIf().Formula, b.countOf("item(s)")), b.label(r.cur),
+				formula(r.sumIf(icAmount).Formula, b.moneyTotal(r.cur))}, b.err
+		}}, codes)
+	if err != nil {
+		return nil, err
+	}
+	if rows != nil {
+		err = rows(func(it PayoutItemRow) error {
+			return t.add([]any{b.text(it.Reference), b.text(it.RunID), b.text(it.ParticipantID), b.text(it.Currency),
+				b.money(it.Amount, it.Currency), b.text(it.State), b.text(it.ReasonCode), b.text(it.Reason),
+				b.count(it.AgeDays), b.text(it.CreditedRun)})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("workbook: payout items: %w", err)
+		}
+	}
+	return t, t.close()
 }

@@ -22,6 +22,7 @@ const (
 	fLinesTotal
 	fLineCount
 	fBroughtForward
+	fReturned
 	fPayouts
 	fPayoutCount
 	fCarriedForward
@@ -48,6 +49,7 @@ var figureLabels = [nFigures]string{
 	fLinesTotal:       "Lines total",
 	fLineCount:        "Lines (count)",
 	fBroughtForward:   "Brought forward",
+	fReturned:         "Returned (credited back)",
 	fPayouts:          "Payouts",
 	fPayoutCount:      "Payout items (count)",
 	fCarriedForward:   "Carried forward",
@@ -68,7 +70,11 @@ const (
 // writeSummary fills the Summary sheet: the run, the per-currency figures
 // (the live ones are formulas over the lists), the discrepancies by kind,
 // the payout totals of the last runs and a chart of them per currency.
-func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable) error {
+//
+// The balance check always adds the returned amounts (SPEC 12); its label
+// names them when the run has any (checkBalanceReturned), and keeps the
+// label of the runs without otherwise.
+func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable, returned bool) error {
 	const s = sheetSummary
 	title, err := b.styles.title()
 	if err != nil {
@@ -113,7 +119,11 @@ func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable)
 		if f >= fCheckCommissions {
 			style = 0
 		}
-		if err := b.setCells(s, 1, summaryFirstRow+f, cell(figureLabels[f], style)); err != nil {
+		label := figureLabels[f]
+		if f == fCheckBalance && returned {
+			label = checkBalanceReturned
+		}
+		if err := b.setCells(s, 1, summaryFirstRow+f, cell(label, style)); err != nil {
 			return err
 		}
 	}
@@ -136,6 +146,7 @@ func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable)
 			vals[fAdjustments] = formula(participants.sumOver(pcCurrency, pcAdjustments, cur), m)
 			vals[fLinesTotal] = formula(fmt.Sprintf("SUM(%s:%s)", at(col, fCommissions), at(col, fAdjustments)), mt)
 			vals[fBroughtForward] = formula(participants.sumOver(pcCurrency, pcBroughtForward, cur), m)
+			vals[fReturned] = formula(participants.sumOver(pcCurrency, pcReturned, cur), m)
 			vals[fPayouts] = formula(participants.sumOver(pcCurrency, pcPayout, cur), mt)
 			vals[fPayoutCount] = formula(participants.countPositiveOver(pcCurrency, pcPayout, cur), b.countTotal())
 			vals[fCarriedForward] = formula(participants.sumOver(pcCurrency, pcCarriedForward, cur), m)
@@ -143,8 +154,8 @@ func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable)
 			vals[fHeldGross] = formula(held.sumOver(hcCurrency, hcGross, cur), m)
 			vals[fCheckCommissions] = formula(fmt.Sprintf("%s-(%s)", at(col, fCommissions),
 				participants.sumOver(pcCurrency, pcCommissions, cur)), m)
-			vals[fCheckBalance] = formula(fmt.Sprintf("%s+%s-%s-%s", at(col, fBroughtForward), at(col, fLinesTotal),
-				at(col, fPayouts), at(col, fCarriedForward)), m)
+			vals[fCheckBalance] = formula(fmt.Sprintf("%s+%s+%s-%s-%s", at(col, fBroughtForward), at(col, fReturned),
+				at(col, fLinesTotal), at(col, fPayouts), at(col, fCarriedForward)), m)
 		}
 		for f, v := range vals {
 			if err := b.setCells(s, i+2, summaryFirstRow+f, v); err != nil {
@@ -153,6 +164,12 @@ func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable)
 		}
 	}
 	row := summaryFirstRow + nFigures + 1
+
+	// Payout items by state (SPEC 12).
+	row, err = writeItemTotals(b, w, row, hs, bold)
+	if err != nil {
+		return err
+	}
 
 	// Discrepancies by kind.
 	row, err = writeDiscrepancyCounts(b, w, row, hs)
@@ -314,4 +331,57 @@ func addPayoutChart(b *xlsxBook, code string, runs int, col string, headerRow, a
 		VaryColors: &none,
 		YAxis:      excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{SourceLinked: true}},
 	})
+}
+
+// checkBalanceReturned is the balance check's label in a run that credited
+// rejected or returned payouts back.
+const checkBalanceReturned = "Check: brought forward + returned + lines - payouts - carried forward (0)"
+
+// itemLabels are the rows of the Summary's payout items table.
+var itemLabels = []string{"Issued", "Paid", "Rejected", "Returned", "Outstanding (issued or accepted)",
+	"Outstanding 0-2 days", "Outstanding 3-7 days", "Outstanding 8-30 days", "Outstanding over 30 days",
+	"Check: issued - paid - rejected - returned - outstanding (0)"}
+
+// writeItemTotals writes the table of payout items by state: one column
+// per currency of w.ItemTotals, every item issued up to the run by state
+// and the outstanding ones by age (as the run saw them), and a live
+// check. It returns the next free row.
+func writeItemTotals(b *xlsxBook, w FinanceWorkbook, row, hs, bold int) (int, error) {
+	const s = sheetSummary
+	if len(w.ItemTotals) == 0 {
+		return row, nil
+	}
+	header := []any{excelize.Cell{Value: "Payout items by state (all runs up to this one)", StyleID: hs}}
+	for _, t := range w.ItemTotals {
+		header = append(header, excelize.Cell{Value: t.Currency, StyleID: hs})
+	}
+	if err := b.setCells(s, 1, row, header...); err != nil {
+		return row, err
+	}
+	first := row + 1
+	for i, l := range itemLabels {
+		style := bold
+		if i == len(itemLabels)-1 {
+			style = 0
+		}
+		if err := b.setCells(s, 1, first+i, excelize.Cell{Value: l, StyleID: style}); err != nil {
+			return row, err
+		}
+	}
+	for c, t := range w.ItemTotals {
+		col := colName(c + 1)
+		vals := []any{b.money(t.Issued, t.Currency), b.money(t.Paid, t.Currency), b.money(t.Rejected, t.Currency),
+			b.money(t.Returned, t.Currency), b.money(t.Outstanding, t.Currency), b.money(t.Aged0to2, t.Currency),
+			b.money(t.Aged3to7, t.Currency), b.money(t.Aged8to30, t.Currency), b.money(t.AgedOver30, t.Currency)}
+		if currencyCode.MatchString(t.Currency) {
+			vals = append(vals, formula(fmt.Sprintf("%[1]s%[2]d-%[1]s%[3]d-%[1]s%[4]d-%[1]s%[5]d-%[1]s%[6]d",
+				col, first, first+1, first+2, first+3, first+4), b.money(0, t.Currency).StyleID))
+		}
+		for i, v := range vals {
+			if err := b.setCells(s, c+2, first+i, v); err != nil {
+				return row, err
+			}
+		}
+	}
+	return first + len(itemLabels) + 1, b.err
 }

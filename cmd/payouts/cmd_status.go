@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"payouts/reconcile"
+	"payouts/sql/store"
 )
 
 func cmdStatus(ctx context.Context, e *environment, args []string) error {
@@ -56,6 +57,35 @@ func cmdStatus(ctx context.Context, e *environment, args []string) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.RunID, r.BusinessDate, r.Kind, r.Status,
 			r.SalesAllocated, r.SalesHeld, r.EventsReversed, r.LineCount, r.PayoutCount, orDash(strings.Join(ts, ", ")), terminalSafe(note, 300))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return printItemTotals(ctx, e, st, runs)
+}
+
+// printItemTotals shows, per run and currency, what became of the payout
+// items (SPEC 12): issued = paid + rejected + returned + outstanding.
+func printItemTotals(ctx context.Context, e *environment, st *store.Store, runs []store.Run) error {
+	ids := make([]string, len(runs))
+	for i, r := range runs {
+		ids[i] = r.RunID
+	}
+	totals, err := st.PayoutItemTotals(ctx, ids)
+	if err != nil || len(totals) == 0 {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "\nPayout items by state:")
+	tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tCUR\tITEMS\tISSUED\tPAID\tREJECTED\tRETURNED\tOUTSTANDING")
+	for _, t := range totals {
+		cur, err := reconcile.LookupCurrency(t.Currency)
+		if err != nil {
+			return err
+		}
+		f := func(v int64) string { return reconcile.FormatAmount(v, cur) }
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", t.RunID, t.Currency, t.Count, f(t.Issued), f(t.Paid),
+			f(t.Rejected), f(t.Returned), f(t.Outstanding))
 	}
 	return tw.Flush()
 }

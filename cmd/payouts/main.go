@@ -44,6 +44,8 @@ func commands() []command {
 		{"migrate", "apply the embedded database migrations (idempotent)", cmdMigrate},
 		{"load", "load the CSV files of a directory (SPEC section 2), all or nothing", cmdLoad},
 		{"import-tax-record", "load tax records (invoices) from a CSV or XLSX file, all or nothing", cmdImportTaxRecord},
+		{"import-status", "import payout status reports (pain.002, camt.054, status CSV), each file all or nothing", cmdImportStatus},
+		{"items", "payout items and their status history", cmdItems},
 		{"seed", "write a deterministic synthetic marketplace for a date", cmdSeed},
 		{"run", "the nightly run for a business date", cmdRun},
 		{"rerun", "recompute a date from today's data: adjustment lines in a new run", cmdRerun},
@@ -123,7 +125,7 @@ Commands:`)
 	fmt.Fprintln(w, `
 Configuration comes from the environment: DATABASE_URL, PAYOUTS_TZ,
 PAYOUTS_OUT, PAYOUTS_MAX_COPRODUCER_SHARE, PAYOUTS_MIN_PAYOUT, PAYOUTS_INVOICE_MODEL,
-PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING, PAYOUTS_STATEMENTS,
+PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING, PAYOUTS_STATEMENTS, PAYOUTS_CONFIRM_DAYS,
 PAYOUTS_DEBTOR_*, PAYOUTS_CNAB_*, and for serve PAYOUTS_SCHEDULE, PAYOUTS_CATCHUP_DAYS,
 PAYOUTS_SHUTDOWN_GRACE, PAYOUTS_ADMIN_ADDR (see README.md and docs/operations.md).
 Exit status: 0 success, 1 failure, 2 usage error, 75 another run holds the lock.`)

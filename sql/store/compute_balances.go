@@ -28,15 +28,20 @@ const balancesQuery = `WITH sums AS (
 	GROUP BY participant_id, currency
 ), carried AS (
 	` + carriedSQL + `
+), credited AS (
+	SELECT participant_id, currency, sum(amount)::bigint AS amount FROM payout_credits WHERE run_id = $1
+	GROUP BY participant_id, currency
 )
-SELECT p.participant_id, b.currency, coalesce(c.amount, 0), coalesce(s.commissions, 0),
+SELECT p.participant_id, b.currency, coalesce(c.amount, 0), coalesce(cr.amount, 0), coalesce(s.commissions, 0),
 	coalesce(s.reversals, 0), coalesce(s.adjustments, 0),
 	p.name, coalesce(p.payout_account, ''), coalesce(p.payout_bank, ''), coalesce(p.pix_key, ''),
 	coalesce(p.tax_id, '')
-FROM (SELECT participant_id, currency FROM sums UNION SELECT participant_id, currency FROM carried) b
+FROM (SELECT participant_id, currency FROM sums UNION SELECT participant_id, currency FROM carried
+	UNION SELECT participant_id, currency FROM credited) b
 JOIN participants p ON p.participant_id = b.participant_id
 LEFT JOIN sums s ON s.participant_id = b.participant_id AND s.currency = b.currency
 LEFT JOIN carried c ON c.participant_id = b.participant_id AND c.currency = b.currency
+LEFT JOIN credited cr ON cr.participant_id = b.participant_id AND cr.currency = b.currency
 ORDER BY p.participant_id COLLATE "C", b.currency COLLATE "C"`
 
 // BalanceRow is a participant's position in one currency as the run
@@ -45,6 +50,7 @@ type BalanceRow struct {
 	ParticipantID  string
 	Currency       string
 	BroughtForward int64
+	Returned       int64 // rejected or returned payouts the run credits back (payout_credits)
 	Commissions    int64
 	Reversals      int64
 	Adjustments    int64
@@ -59,7 +65,7 @@ type BalanceRow struct {
 func (r *RunTx) Balances(ctx context.Context, batch int, fn func([]BalanceRow) error) error {
 	scan := func(rows *sqlx.Rows) (BalanceRow, error) {
 		var b BalanceRow
-		if err := rows.Scan(&b.ParticipantID, &b.Currency, &b.BroughtForward, &b.Commissions, &b.Reversals,
+		if err := rows.Scan(&b.ParticipantID, &b.Currency, &b.BroughtForward, &b.Returned, &b.Commissions, &b.Reversals,
 			&b.Adjustments, &b.Name, &b.PayoutAccount, &b.PayoutBank, &b.PixKey, &b.TaxID); err != nil {
 			return b, fmt.Errorf("read balance: %w", err)
 		}
@@ -73,24 +79,30 @@ type SettledBalance struct {
 	BalanceRow
 	Payout         int64
 	CarriedForward int64
-	Reference      string // the payout item's reference, when Payout > 0
-	ShortRef       string // its short reference (CNAB "seu número"), when Payout > 0
+	Reference      string   // the payout item's reference, when Payout > 0
+	ShortRef       string   // its short reference (CNAB "seu número"), when Payout > 0
+	Released       []string // credited-back items no longer held (the account changed)
 }
 
 // SaveBalances writes a batch of settled balances and their payout items,
 // and stages the amounts carried forward.
 func (r *RunTx) SaveBalances(ctx context.Context, bs []SettledBalance) error {
 	var bal, items, carried [][]any
+	var released []string
 	for _, b := range bs {
-		bal = append(bal, []any{r.RunID, b.ParticipantID, b.Currency, b.BroughtForward, b.Commissions, b.Reversals,
+		bal = append(bal, []any{r.RunID, b.ParticipantID, b.Currency, b.BroughtForward, b.Returned, b.Commissions, b.Reversals,
 			b.Adjustments, b.Payout, b.CarriedForward})
+		released = append(released, b.Released...)
 		carried = append(carried, []any{b.ParticipantID, b.Currency, b.CarriedForward})
 		if b.Payout > 0 {
 			items = append(items, []any{r.RunID, b.ParticipantID, b.Currency, b.Payout, b.Reference, b.Name,
 				b.PayoutAccount, nullStr(b.PayoutBank), nullStr(b.PixKey), nullStr(b.TaxID), nullStr(b.ShortRef)})
 		}
 	}
-	if err := copyRows(ctx, r.tx, "balances", []string{"run_id", "participant_id", "currency", "brought_forward",
+	if err := r.releaseCredits(ctx, released); err != nil {
+		return err
+	}
+	if err := copyRows(ctx, r.tx, "balances", []string{"run_id", "participant_id", "currency", "brought_forward", "returned",
 		"commissions", "reversals", "adjustments", "payout", "carried_forward"}, bal); err != nil {
 		return err
 	}

@@ -13,12 +13,12 @@ import (
 // retried, every balance is settled again), so an open one that a run
 // does not find again is resolved by that run.
 var reevaluatedKinds = []string{reconcile.CapExceeded, reconcile.InvalidSale, reconcile.MissingPayoutAccount,
-	reconcile.InvalidPayoutAccount}
+	reconcile.InvalidPayoutAccount, reconcile.PayoutReturnedKind, reconcile.PayoutUnconfirmedKind}
 
 // noticeKinds are reported once, by the run that finds them, and closed by
 // that same run: the sale was paid as recorded and nothing later can change
 // what happened.
-var noticeKinds = []string{reconcile.UnauthorizedAffiliate, reconcile.RerunSkipped}
+var noticeKinds = []string{reconcile.UnauthorizedAffiliate, reconcile.RerunSkipped, reconcile.PayoutStatusMismatchKind}
 
 // AddFindings stages discrepancies found outside allocation and reversal.
 func (r *RunTx) AddFindings(ctx context.Context, fs []reconcile.Finding) error {

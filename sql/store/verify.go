@@ -49,11 +49,12 @@ func (r *RunTx) Verify(ctx context.Context) error {
 	// with such statistics the planner nests loops over every line and a
 	// check takes hours. ANALYZE inside the transaction sees the run's own
 	// rows, so the plans fit the data.
-	if _, err := r.tx.ExecContext(ctx, `ANALYZE lines, sale_outcomes, processed_events, balances, payout_items, rerun_sales`); err != nil {
+	if _, err := r.tx.ExecContext(ctx, `ANALYZE lines, sale_outcomes, processed_events, balances, payout_items, rerun_sales, payout_credits`); err != nil {
 		return fmt.Errorf("verify: analyze: %w", err)
 	}
 	var violations []string
-	for _, c := range append(verifyChecks[:len(verifyChecks):len(verifyChecks)], rerunChecks...) {
+	checks := append(verifyChecks[:len(verifyChecks):len(verifyChecks)], rerunChecks...)
+	for _, c := range append(checks, statusChecks...) {
 		rows, err := r.tx.QueryContext(ctx, c.query, r.RunID)
 		if err != nil {
 			return fmt.Errorf("verify %s: %w", c.name, err)

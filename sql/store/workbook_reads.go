@@ -151,13 +151,14 @@ type WorkbookBalance struct {
 	Adjustments    int64
 	Payout         int64
 	CarriedForward int64
+	Returned       int64
 }
 
 // WorkbookBalances streams the run's balances by currency, then
 // participant.
 func (s *Store) WorkbookBalances(ctx context.Context, runID string, fn func(WorkbookBalance) error) error {
 	rows, err := s.DB.QueryContext(ctx, `SELECT b.participant_id, coalesce(n.name, p.name, ''), b.currency,
-			b.brought_forward, b.commissions, b.reversals, b.adjustments, b.payout, b.carried_forward
+			b.brought_forward, b.commissions, b.reversals, b.adjustments, b.payout, b.carried_forward, b.returned
 		FROM balances b
 		LEFT JOIN run_names n ON n.run_id = b.run_id AND n.participant_id = b.participant_id
 		LEFT JOIN participants p ON p.participant_id = b.participant_id
@@ -170,7 +171,7 @@ func (s *Store) WorkbookBalances(ctx context.Context, runID string, fn func(Work
 	for rows.Next() {
 		var b WorkbookBalance
 		if err := rows.Scan(&b.ParticipantID, &b.Name, &b.Currency, &b.BroughtForward, &b.Commissions, &b.Reversals,
-			&b.Adjustments, &b.Payout, &b.CarriedForward); err != nil {
+			&b.Adjustments, &b.Payout, &b.CarriedForward, &b.Returned); err != nil {
 			return fmt.Errorf("workbook of run %s: balances: %w", runID, err)
 		}
 		if err := fn(b); err != nil {
@@ -312,6 +313,7 @@ type StatementRow struct {
 	Name           string // as the run recorded it
 	BroughtForward int64
 	CarriedForward int64
+	Returned       int64 // rejected or returned payouts the run credited back
 
 	// Part 1.
 	Line LineRow
@@ -341,12 +343,12 @@ func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantI
 		args = append(args, participantID)
 	}
 	query := `WITH r AS (SELECT run_id, i FROM unnest($1::text[]) WITH ORDINALITY AS r(run_id, i))
-		SELECT x.participant_id, x.part, x.run_id, x.currency, x.name, x.brought_forward, x.carried_forward,
+		SELECT x.participant_id, x.part, x.run_id, x.currency, x.name, x.brought_forward, x.carried_forward, x.returned,
 			x.sale_id, x.role, x.kind, x.contract_id, x.contract_version, x.product_id, x.amount, x.base, x.rate,
 			x.sold_at, x.settled_at, x.reference
 		FROM (
 			SELECT b.participant_id, 0 AS part, b.run_id, b.currency, coalesce(n.name, p.name, '') AS name,
-				b.brought_forward, b.carried_forward, '' AS sale_id, '' AS role, '' AS kind, '' AS contract_id,
+				b.brought_forward, b.carried_forward, b.returned, '' AS sale_id, '' AS role, '' AS kind, '' AS contract_id,
 				0 AS contract_version, '' AS product_id, 0::bigint AS amount, 0::bigint AS base, '' AS rate,
 				NULL::timestamptz AS sold_at, NULL::timestamptz AS settled_at, '' AS reference, 0 AS role_rank, 0 AS kind_rank
 			FROM balances b
@@ -354,14 +356,14 @@ func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantI
 			LEFT JOIN participants p ON p.participant_id = b.participant_id
 			WHERE b.run_id IN (SELECT run_id FROM r)` + only("b.") + `
 			UNION ALL
-			SELECT participant_id, 1, run_id, currency, '', 0, 0, sale_id, role, kind, coalesce(contract_id, ''),
+			SELECT participant_id, 1, run_id, currency, '', 0, 0, 0, sale_id, role, kind, coalesce(contract_id, ''),
 				coalesce(contract_version, 0), product_id, amount, coalesce(base, 0), coalesce(rate_percent::text, ''),
 				sold_at, settled_at, '',
 				CASE role WHEN 'lead' THEN 0 WHEN 'coproducer' THEN 1 ELSE 2 END,
 				CASE kind WHEN 'commission' THEN 0 WHEN 'reversal' THEN 1 ELSE 2 END
 			FROM lines WHERE run_id IN (SELECT run_id FROM r)` + only("") + `
 			UNION ALL
-			SELECT participant_id, 2, run_id, currency, '', 0, 0, '', '', '', '', 0, '', amount, 0, '', NULL, NULL,
+			SELECT participant_id, 2, run_id, currency, '', 0, 0, 0, '', '', '', '', 0, '', amount, 0, '', NULL, NULL,
 				reference, 0, 0
 			FROM payout_items WHERE run_id IN (SELECT run_id FROM r)` + only("") + `
 		) x JOIN r ON r.run_id = x.run_id
@@ -378,7 +380,7 @@ func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantI
 		var sold, settled sql.NullTime
 		l := &st.Line
 		if err := rows.Scan(&st.ParticipantID, &st.Part, &st.RunID, &st.Currency, &st.Name, &st.BroughtForward,
-			&st.CarriedForward, &l.SaleID, &role, &kind, &l.ContractID, &l.ContractVersion, &l.ProductID, &st.Amount,
+			&st.CarriedForward, &st.Returned, &l.SaleID, &role, &kind, &l.ContractID, &l.ContractVersion, &l.ProductID, &st.Amount,
 			&l.Base, &rate, &sold, &settled, &st.Reference); err != nil {
 			return fmt.Errorf("statement rows: %w", err)
 		}

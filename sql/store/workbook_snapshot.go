@@ -27,6 +27,27 @@ func (r *RunTx) SnapshotWorkbookFacts(ctx context.Context) error {
 				WHERE run_id = $1 AND blocking AND kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND sale_id IS NOT NULL
 				  AND state IS DISTINCT FROM 'resolved') d
 			JOIN sales s ON s.sale_id = d.sale_id`},
+		{"payout item totals", `INSERT INTO run_item_totals (run_id, currency, issued, paid, rejected, returned, outstanding,
+				aged_0_2, aged_3_7, aged_8_30, aged_over_30)
+			SELECT $1, i.currency, sum(i.amount),
+				coalesce(sum(i.amount) FILTER (WHERE i.state = 'paid'), 0),
+				coalesce(sum(i.amount) FILTER (WHERE i.state = 'rejected'), 0),
+				coalesce(sum(i.amount) FILTER (WHERE i.state = 'returned'), 0),
+				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted')), 0),
+				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted') AND me.d - r.business_date <= 2), 0),
+				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted') AND me.d - r.business_date BETWEEN 3 AND 7), 0),
+				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted') AND me.d - r.business_date BETWEEN 8 AND 30), 0),
+				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted') AND me.d - r.business_date > 30), 0)
+			FROM payout_items i JOIN runs r ON r.run_id = i.run_id,
+				(SELECT business_date AS d FROM runs WHERE run_id = $1) me
+			GROUP BY i.currency`},
+		{"payout items", `INSERT INTO run_item_states (run_id, reference, state, reason_code, reason, age_days)
+			SELECT $1, i.reference, i.state, h.reason_code, h.reason, me.d - r.business_date
+			FROM payout_items i JOIN runs r ON r.run_id = i.run_id
+			CROSS JOIN (SELECT business_date AS d FROM runs WHERE run_id = $1) me
+			LEFT JOIN payout_status_history h ON h.reference = i.reference AND h.state = i.state
+			WHERE i.run_id = $1 OR i.state IN ('issued', 'accepted')
+			   OR i.reference IN (SELECT reference FROM payout_credits WHERE run_id = $1)`},
 	} {
 		if _, err := r.tx.ExecContext(ctx, q.sql, r.RunID); err != nil {
 			return fmt.Errorf("run %s: keep the workbook's %s: %w", r.RunID, q.what, err)
