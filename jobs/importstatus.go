@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 
 	"payouts/reconcile"
+	"payouts/reports/cnab240"
 	"payouts/reports/status"
 	"payouts/sql/store"
 )
@@ -62,7 +64,7 @@ func (e *MismatchError) Error() string {
 //
 // progress, when not nil, is told after each batch written (the crash
 // test kills the process there).
-func ImportStatus(ctx context.Context, st *store.Store, path string, progress func(format string, args ...any)) (ImportResult, error) {
+func ImportStatus(ctx context.Context, st *store.Store, path string, progress func(format string, args ...any), extra ...status.Format) (ImportResult, error) {
 	res := ImportResult{File: path}
 	sum, err := fileSHA256(path)
 	if err != nil {
@@ -74,7 +76,7 @@ func ImportStatus(ctx context.Context, st *store.Store, path string, progress fu
 		return res, err
 	}
 	defer f.Close()
-	format, r, err := status.Detect(f)
+	format, r, err := status.DetectAmong(append(status.Formats[:len(status.Formats):len(status.Formats)], extra...), f)
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", path, err)
 	}
@@ -116,6 +118,14 @@ func ImportStatus(ctx context.Context, st *store.Store, path string, progress fu
 		items, batches, err := im.Items(ctx, refs)
 		if err != nil {
 			return err
+		}
+		// A CNAB 240 return names an item by its short reference ("seu
+		// número"): judge and record it under the item's own reference.
+		for i, rep := range batch {
+			if it, ok := items[rep.Reference]; ok && it.Reference != rep.Reference {
+				batch[i].Reference = it.Reference
+				items[it.Reference] = it
+			}
 		}
 		var changes []store.StatusChange
 		judge := func(it reconcile.ItemStatus, rep reconcile.StatusReport, via string) {
@@ -206,4 +216,33 @@ func fileSHA256(path string) (string, error) {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// CNABReturnFormat is the CNAB 240 return file of the configured company
+// (PAYOUTS_CNAB_*) as a status report format: its reports name items by
+// their short reference.
+func CNABReturnFormat(cfg Config) status.Format {
+	company := cfg.CNABCompany()
+	return status.Format{
+		Name: "cnab240-return",
+		Sniff: func(head []byte) bool {
+			line := head
+			if i := bytes.IndexByte(head, '\n'); i >= 0 {
+				line = head[:i+1]
+			}
+			return cnab240.Sniff(line)
+		},
+		Read: func(r io.Reader, name string, emit func(reconcile.StatusReport) error) error {
+			reps, err := company.ReadReturn(r, name)
+			if err != nil {
+				return err
+			}
+			for _, rep := range reps {
+				if err := emit(rep); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
 }

@@ -16,7 +16,8 @@ import (
 
 // discrepancyKinds are the kinds `payouts discrepancies --kind` accepts.
 var discrepancyKinds = append([]string{reconcile.CapExceeded, reconcile.InvalidSale, reconcile.MissingPayoutAccount,
-	reconcile.UnauthorizedAffiliate}, reconcile.TaxKinds...)
+	reconcile.InvalidPayoutAccount, reconcile.UnauthorizedAffiliate, reconcile.RerunSkipped,
+	reconcile.PayoutReturnedKind, reconcile.PayoutUnconfirmedKind, reconcile.PayoutStatusMismatchKind}, reconcile.TaxKinds...)
 
 func cmdDiscrepancies(ctx context.Context, e *environment, args []string) error {
 	fs := newFlags(e, "discrepancies", "discrepancies [--open] [--kind K] [--producer ID] [--format table|csv]\n\n"+

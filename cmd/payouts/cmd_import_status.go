@@ -11,7 +11,7 @@ func cmdImportStatus(ctx context.Context, e *environment, args []string) error {
 	fs := newFlags(e, "import-status", "import-status FILE...\n\n"+
 		"Imports payout status reports from the provider or bank (SPEC section 12):\n"+
 		"ISO 20022 pain.002 (any version, national namespaces too), camt.054\n"+
-		"notifications, and the provider status CSV (docs/file-formats.md). Each file\n"+
+		"notifications, CNAB 240 return files of our remittances, and the provider status CSV (docs/file-formats.md). Each file\n"+
 		"is one transaction: either every report in it fits its payout item and the\n"+
 		"items move on, or the file is refused whole with one line naming the file\n"+
 		"and the reference, and no item changes (a mismatch is kept for the next\n"+
@@ -23,15 +23,20 @@ func cmdImportStatus(ctx context.Context, e *environment, args []string) error {
 	if fs.NArg() == 0 {
 		return usageError{"import-status: at least one file expected (payouts import-status FILE...)"}
 	}
+	cfg, err := e.config("")
+	if err != nil {
+		return err
+	}
 	st, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	cnabReturn := jobs.CNABReturnFormat(cfg)
 	var failed []string
 	var firstErr error
 	for _, path := range fs.Args() {
-		res, err := jobs.ImportStatus(ctx, st, path, e.progress)
+		res, err := jobs.ImportStatus(ctx, st, path, e.progress, cnabReturn)
 		switch {
 		case err != nil:
 			if firstErr == nil {

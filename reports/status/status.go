@@ -39,17 +39,23 @@ var Formats = []Format{
 }
 
 // ErrUnknownFormat is a file none of the formats recognises.
-var ErrUnknownFormat = errors.New("not a status report: neither pain.002, camt.054 nor the provider status CSV")
+var ErrUnknownFormat = errors.New("not a status report: neither pain.002, camt.054, a CNAB 240 return nor the provider status CSV")
 
 // Detect finds the format of the file r starts with; the returned reader
 // reads the whole file again from its start.
 func Detect(r io.Reader) (Format, io.Reader, error) {
+	return DetectAmong(Formats, r)
+}
+
+// DetectAmong is Detect over the given formats (Formats and those that
+// need the configuration, such as the CNAB 240 return of our company).
+func DetectAmong(formats []Format, r io.Reader) (Format, io.Reader, error) {
 	br := bufio.NewReaderSize(r, sniffLen)
 	head, err := br.Peek(sniffLen)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return Format{}, nil, err
 	}
-	for _, f := range Formats {
+	for _, f := range formats {
 		if f.Sniff(head) {
 			return f, br, nil
 		}

@@ -65,17 +65,22 @@ func (im *StatusImport) Rollback() error { return im.tx.Rollback() }
 // MsgId or PmtInfId, <run-id>-<CUR>), by that batch reference.
 func (im *StatusImport) Items(ctx context.Context, refs []string) (map[string]reconcile.ItemStatus, map[string][]reconcile.ItemStatus, error) {
 	items := make(map[string]reconcile.ItemStatus, len(refs))
-	rows, err := im.tx.QueryContext(ctx, `SELECT reference, state, amount, currency FROM payout_items WHERE reference = ANY($1)`, pq.Array(refs))
+	// A ref may be an item's reference or its short reference (CNAB 240
+	// "seu número"); the map is keyed by the ref asked for.
+	rows, err := im.tx.QueryContext(ctx, `SELECT CASE WHEN reference = ANY($1) THEN reference ELSE short_ref END,
+			reference, state, amount, currency
+		FROM payout_items WHERE reference = ANY($1) OR short_ref = ANY($1)`, pq.Array(refs))
 	if err != nil {
 		return nil, nil, fmt.Errorf("import %s: read items: %w", im.File, err)
 	}
 	for rows.Next() {
+		var key string
 		var it reconcile.ItemStatus
-		if err := rows.Scan(&it.Reference, &it.State, &it.Amount, &it.Currency); err != nil {
+		if err := rows.Scan(&key, &it.Reference, &it.State, &it.Amount, &it.Currency); err != nil {
 			rows.Close()
 			return nil, nil, fmt.Errorf("import %s: read items: %w", im.File, err)
 		}
-		items[it.Reference] = it
+		items[key] = it
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
