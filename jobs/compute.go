@@ -171,6 +171,7 @@ func (c *termsCache) load(ctx context.Context, rt *store.RunTx, recs []reconcile
 		return err
 	}
 	for p, ts := range loaded {
+		reconcile.SortTerms(ts) // once per product, not per sale (reconcile.TermsInForce)
 		keep[p] = ts
 	}
 	c.byProduct = keep

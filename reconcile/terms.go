@@ -69,42 +69,66 @@ type ContractTerm struct {
 // TermsInForce returns, for every contract among terms, the version in
 // force at instant at (SPEC 4.1), sorted by contract id. A contract with no
 // version in force (not yet accepted, cancelled, or past its ends_at) is
-// left out. The order of terms does not matter.
+// left out. The order of terms does not matter, but terms sorted by
+// SortTerms are read as they are: a run sorts each product's rows once and
+// decides every sale of the product without sorting or grouping again
+// (at a million sales, sorting per sale was a fifth of the run's CPU).
 func TermsInForce(terms []ContractTerm, at time.Time) []ContractTerm {
-	byContract := map[string][]ContractTerm{}
-	for _, t := range terms {
-		if (t.Status == TermAccepted || t.Status == TermCancelled) && !t.AcceptedAt.IsZero() {
-			byContract[t.ContractID] = append(byContract[t.ContractID], t)
-		}
+	if !termsSorted(terms) {
+		terms = append([]ContractTerm(nil), terms...)
+		SortTerms(terms)
 	}
-	ids := make([]string, 0, len(byContract))
-	for id := range byContract {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
 	var out []ContractTerm
-	for _, id := range ids {
-		if v, ok := versionInForce(byContract[id], at); ok {
+	for i := 0; i < len(terms); {
+		j := i + 1
+		for j < len(terms) && terms[j].ContractID == terms[i].ContractID {
+			j++
+		}
+		if v, ok := versionInForce(terms[i:j], at); ok {
 			out = append(out, v)
 		}
+		i = j
 	}
 	return out
 }
 
-// versionInForce applies SPEC 4.1 to the accepted and cancelled rows of one
-// contract: ordered by accepted_at (ties: the higher version is later), each
-// is in force until the next; the first cancellation ends the contract and
-// nothing after it counts.
-func versionInForce(rows []ContractTerm, at time.Time) (ContractTerm, bool) {
-	sort.Slice(rows, func(i, j int) bool {
-		if !rows[i].AcceptedAt.Equal(rows[j].AcceptedAt) {
-			return rows[i].AcceptedAt.Before(rows[j].AcceptedAt)
+// SortTerms orders contract rows as TermsInForce reads them: by contract
+// id (bytes), then accepted_at, then version (the higher version of two
+// accepted at the same instant is the later).
+func SortTerms(terms []ContractTerm) {
+	sort.Slice(terms, func(i, j int) bool { return termBefore(&terms[i], &terms[j]) })
+}
+
+func termBefore(a, b *ContractTerm) bool {
+	if a.ContractID != b.ContractID {
+		return a.ContractID < b.ContractID
+	}
+	if !a.AcceptedAt.Equal(b.AcceptedAt) {
+		return a.AcceptedAt.Before(b.AcceptedAt)
+	}
+	return a.Version < b.Version
+}
+
+func termsSorted(terms []ContractTerm) bool {
+	for i := 1; i < len(terms); i++ {
+		if termBefore(&terms[i], &terms[i-1]) {
+			return false
 		}
-		return rows[i].Version < rows[j].Version
-	})
+	}
+	return true
+}
+
+// versionInForce applies SPEC 4.1 to the rows of one contract, sorted by
+// SortTerms: each accepted or cancelled row is in force until the next;
+// the first cancellation ends the contract and nothing after it counts.
+// Rows of other statuses, or never accepted, never take effect.
+func versionInForce(rows []ContractTerm, at time.Time) (ContractTerm, bool) {
 	var current *ContractTerm
 	for i := range rows {
 		r := &rows[i]
+		if (r.Status != TermAccepted && r.Status != TermCancelled) || r.AcceptedAt.IsZero() {
+			continue
+		}
 		if r.AcceptedAt.After(at) {
 			break
 		}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -60,7 +61,22 @@ func commands() []command {
 }
 
 func main() {
+	tuneGC(os.Getenv)
 	os.Exit(runWith(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// tuneGC trades memory the process does not need for CPU: a run's live
+// heap is a batch of sales and their lines (tens of MiB), and with Go's
+// default GOGC=100 collecting it cost a fifth of a million-sale run's CPU.
+// GOGC=400 with a soft limit of 192 MiB keeps the peak under 256 MiB.
+// GOGC and GOMEMLIMIT in the environment take precedence.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(192 << 20)
+	}
 }
 
 // runWith runs the command line args and returns the exit status.

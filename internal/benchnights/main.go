@@ -46,6 +46,7 @@ type options struct {
 	log    string
 	tz     string
 	prof   string
+	slowMS int
 }
 
 func run() error {
@@ -59,6 +60,7 @@ func run() error {
 	flag.StringVar(&o.out, "out", "", "output root (default: a temporary directory, removed at the end)")
 	flag.StringVar(&o.log, "log", "", "file for the binary's progress output (default: discarded)")
 	flag.StringVar(&o.tz, "tz", "America/Sao_Paulo", "PAYOUTS_TZ")
+	flag.IntVar(&o.slowMS, "slow-ms", 1000, "with -profile: log the duration (and auto_explain) of statements over this many milliseconds")
 	flag.StringVar(&o.prof, "profile", "", "directory for profiles: a CPU profile of each run (PAYOUTS_CPUPROFILE) and the server log with the durations and EXPLAIN (ANALYZE, BUFFERS) of statements over 1 s (auto_explain)")
 	flag.Parse()
 
@@ -112,8 +114,8 @@ func run() error {
 		if err := os.MkdirAll(o.prof, 0o755); err != nil {
 			return err
 		}
-		for _, set := range []string{`log_min_duration_statement = '1s'`, `session_preload_libraries = 'auto_explain'`,
-			`auto_explain.log_min_duration = '1s'`, `auto_explain.log_analyze = on`, `auto_explain.log_buffers = on`,
+		for _, set := range []string{fmt.Sprintf(`log_min_duration_statement = %d`, o.slowMS), `session_preload_libraries = 'auto_explain'`,
+			fmt.Sprintf(`auto_explain.log_min_duration = %d`, max(o.slowMS, 1000)), `auto_explain.log_analyze = on`, `auto_explain.log_buffers = on`,
 			`auto_explain.log_timing = off`} {
 			if _, err := psqlTimed(url, fmt.Sprintf(`ALTER DATABASE %s SET %s`, db, set)); err != nil {
 				return err
