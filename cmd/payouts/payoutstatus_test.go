@@ -90,7 +90,9 @@ func TestPayoutsThatComeBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := strings.NewReplacer("0004-333333,260", "0004-999999,260", "0001-654321,237", "0009-654321,237", "0001-123456,341", "0001-777777,341").Replace(string(body))
+	// The basic example's accounts are BRANCH-ACCOUNT-DIGIT (issue 14).
+	b := strings.NewReplacer("0004-00333333-4,260", "0004-00999999-4,260", "0001-00654321-0,237", "0009-00654321-0,237",
+		"0001-00123456-7,341", "0001-00777777-7,341").Replace(string(body))
 	if err := os.WriteFile(filepath.Join(fixed, "participants.csv"), []byte(b), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +107,11 @@ func TestPayoutsThatComeBack(t *testing.T) {
 	}
 	if disc = discrepancyRows(t, dir); hasRow(disc, "PAYOUT_RETURNED") {
 		t.Errorf("PAYOUT_RETURNED still open after the accounts changed:\n%s", strings.Join(disc, "\n"))
+	}
+	for _, who := range []string{"aff1", "cop1", "lead1"} {
+		if res := resolvedRows(t, dir); !hasRow(res, "PAYOUT_RETURNED,"+who) {
+			t.Errorf("run 2026-03-06 does not report PAYOUT_RETURNED of %s resolved: %v", who, res)
+		}
 	}
 	var released int
 	st.DB.Get(&released, `SELECT count(*) FROM payout_credits WHERE released_run = 'nightly-20260306'`)
@@ -197,9 +204,39 @@ func discrepancyRows(t *testing.T, dir string) []string {
 	for i, h := range recs[0] {
 		col[h] = i
 	}
+	// What the run found: discrepancies.csv also lists what it resolved
+	// (state resolved, SPEC 7), which is checked by resolvedRows.
 	var out []string
 	for _, r := range recs[1:] {
+		if r[col["state"]] == "resolved" {
+			continue
+		}
 		out = append(out, strings.Join([]string{r[col["kind"]], r[col["blocking"]], r[col["participant_id"]], r[col["currency"]], r[col["detail"]]}, ","))
+	}
+	return out
+}
+
+// resolvedRows lists "KIND,participant" of what a run resolved.
+func resolvedRows(t *testing.T, dir string) []string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "discrepancies.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	var out []string
+	for _, r := range recs[1:] {
+		if r[col["state"]] == "resolved" {
+			out = append(out, r[col["kind"]]+","+r[col["participant_id"]])
+		}
 	}
 	return out
 }
