@@ -61,16 +61,22 @@ func commands() []command {
 }
 
 func main() {
-	tuneGC(os.Getenv)
 	os.Exit(runWith(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
 }
 
-// tuneGC trades memory the process does not need for CPU: a run's live
-// heap is a batch of sales and their lines (tens of MiB), and with Go's
-// default GOGC=100 collecting it cost a fifth of a million-sale run's CPU.
-// GOGC=400 with a soft limit of 192 MiB keeps the peak under 256 MiB.
-// GOGC and GOMEMLIMIT in the environment take precedence.
-func tuneGC(getenv func(string) string) {
+// tuneGC trades memory the process does not need for CPU, for the
+// commands that compute and publish runs: a run's live heap is a batch of
+// sales and their lines (tens of MiB), and with Go's default GOGC=100
+// collecting it cost a fifth of a million-sale run's CPU. GOGC=400 with a
+// soft limit of 192 MiB keeps the peak under 256 MiB. GOGC and GOMEMLIMIT
+// in the environment take precedence. Other commands (imports, lists)
+// keep Go's defaults and their small footprint.
+func tuneGC(command string, getenv func(string) string) {
+	switch command {
+	case "run", "rerun", "serve", "export", "demo":
+	default:
+		return
+	}
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
@@ -98,6 +104,7 @@ func runEnv(args []string, env *environment) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
+			tuneGC(c.name, env.getenv)
 			stopProfile, err := startProfile(env.getenv)
 			if err != nil {
 				return exitStatus(stderr, err)
