@@ -191,33 +191,31 @@ func providerRows(t *testing.T, path string) map[string]providerRow {
 // discrepancyRows are a run's discrepancies as kind,blocking,participant,currency,detail.
 func discrepancyRows(t *testing.T, dir string) []string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "discrepancies.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range recs[0] {
-		col[h] = i
-	}
 	// What the run found: discrepancies.csv also lists what it resolved
 	// (state resolved, SPEC 7), which is checked by resolvedRows.
 	var out []string
-	for _, r := range recs[1:] {
-		if r[col["state"]] == "resolved" {
-			continue
+	for _, r := range discrepancyCSV(t, dir) {
+		if r["state"] != "resolved" {
+			out = append(out, strings.Join([]string{r["kind"], r["blocking"], r["participant_id"], r["currency"], r["detail"]}, ","))
 		}
-		out = append(out, strings.Join([]string{r[col["kind"]], r[col["blocking"]], r[col["participant_id"]], r[col["currency"]], r[col["detail"]]}, ","))
 	}
 	return out
 }
 
 // resolvedRows lists "KIND,participant" of what a run resolved.
 func resolvedRows(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range discrepancyCSV(t, dir) {
+		if r["state"] == "resolved" {
+			out = append(out, r["kind"]+","+r["participant_id"])
+		}
+	}
+	return out
+}
+
+// discrepancyCSV reads a run's discrepancies.csv, one map per row.
+func discrepancyCSV(t *testing.T, dir string) []map[string]string {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "discrepancies.csv"))
 	if err != nil {
@@ -228,15 +226,13 @@ func resolvedRows(t *testing.T, dir string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := map[string]int{}
-	for i, h := range recs[0] {
-		col[h] = i
-	}
-	var out []string
+	var out []map[string]string
 	for _, r := range recs[1:] {
-		if r[col["state"]] == "resolved" {
-			out = append(out, r[col["kind"]]+","+r[col["participant_id"]])
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
 		}
+		out = append(out, m)
 	}
 	return out
 }
