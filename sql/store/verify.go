@@ -95,9 +95,8 @@ var verifyChecks = []check{
 		// The guard of the foreign key migration 0009 dropped from
 		// sale_outcomes.
 		name: "outcomes name existing sales",
-		query: `SELECT o.sale_id FROM sale_outcomes o
-			WHERE o.run_id = $1 AND (SELECT count(*) FROM sales s WHERE s.sale_id = o.sale_id) = 0
-			ORDER BY o.sale_id COLLATE "C"`,
+		query: `SELECT o.sale_id FROM sale_outcomes o LEFT JOIN sales s ON s.sale_id = o.sale_id
+			WHERE o.run_id = $1 AND s.sale_id IS NULL ORDER BY o.sale_id COLLATE "C"`,
 		scan: func(scan func(...any) error) (string, error) {
 			var sale string
 			err := scan(&sale)
@@ -108,19 +107,15 @@ var verifyChecks = []check{
 		// The guard of the foreign keys migration 0009 dropped from lines
 		// (one query per row on the hot path), over the run's lines at once.
 		name: "lines name existing sales, participants and contract versions",
-		// Correlated subqueries, not joins: each is one index probe per
-		// line of the run, where a join may hash the whole of sales, whose
-		// size is history's, not the night's.
-		query: `SELECT q.sale_id, q.participant_id, q.contract_id, q.contract_version, q.no_sale, q.no_participant, q.no_contract
-			FROM (SELECT l.sale_id, l.participant_id, coalesce(l.contract_id, '') AS contract_id,
-					coalesce(l.contract_version, 0) AS contract_version,
-					(SELECT count(*) FROM sales s WHERE s.sale_id = l.sale_id) = 0 AS no_sale,
-					(SELECT count(*) FROM participants p WHERE p.participant_id = l.participant_id) = 0 AS no_participant,
-					l.contract_id IS NOT NULL AND (SELECT count(*) FROM contract_terms t
-						WHERE t.contract_id = l.contract_id AND t.version = l.contract_version) = 0 AS no_contract
-				FROM lines l WHERE l.run_id = $1) q
-			WHERE q.no_sale OR q.no_participant OR q.no_contract
-			ORDER BY q.sale_id COLLATE "C", q.participant_id COLLATE "C"`,
+		query: `SELECT l.sale_id, l.participant_id, coalesce(l.contract_id, ''), coalesce(l.contract_version, 0),
+				s.sale_id IS NULL, p.participant_id IS NULL, l.contract_id IS NOT NULL AND t.contract_id IS NULL
+			FROM lines l
+			LEFT JOIN sales s ON s.sale_id = l.sale_id
+			LEFT JOIN participants p ON p.participant_id = l.participant_id
+			LEFT JOIN contract_terms t ON t.contract_id = l.contract_id AND t.version = l.contract_version
+			WHERE l.run_id = $1
+			  AND (s.sale_id IS NULL OR p.participant_id IS NULL OR (l.contract_id IS NOT NULL AND t.contract_id IS NULL))
+			ORDER BY l.sale_id COLLATE "C", l.participant_id COLLATE "C"`,
 		scan: func(scan func(...any) error) (string, error) {
 			var sale, p, contract string
 			var version int
