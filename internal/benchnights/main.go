@@ -47,6 +47,8 @@ type options struct {
 	tz     string
 	prof   string
 	slowMS int
+	lag    int
+	keepDB bool
 }
 
 func run() error {
@@ -60,6 +62,8 @@ func run() error {
 	flag.StringVar(&o.out, "out", "", "output root (default: a temporary directory, removed at the end)")
 	flag.StringVar(&o.log, "log", "", "file for the binary's progress output (default: discarded)")
 	flag.StringVar(&o.tz, "tz", "America/Sao_Paulo", "PAYOUTS_TZ")
+	flag.BoolVar(&o.keepDB, "keep-db", false, "keep the bench database at the end (with DATABASE_URL naming a server of your own), to try a later night on a copy of it")
+	flag.IntVar(&o.lag, "confirm-after", 2, "each night, import the bank's answer (paid, 1 in 97 rejected) to the payout items of the run this many nights before; 0: never")
 	flag.IntVar(&o.slowMS, "slow-ms", 1000, "with -profile: log the duration (and auto_explain) of statements over this many milliseconds")
 	flag.StringVar(&o.prof, "profile", "", "directory for profiles: a CPU profile of each run (PAYOUTS_CPUPROFILE) and the server log with the durations and EXPLAIN (ANALYZE, BUFFERS) of statements over 1 s (auto_explain)")
 	flag.Parse()
@@ -107,7 +111,11 @@ func run() error {
 	if err := srv.CreateDatabase(ctx, db, ""); err != nil {
 		return err
 	}
-	defer srv.DropDatabase(context.Background(), db)
+	if o.keepDB {
+		defer fmt.Printf("# kept database %s\n", db)
+	} else {
+		defer srv.DropDatabase(context.Background(), db)
+	}
 	url := srv.URL(db)
 	env := append(os.Environ(), "DATABASE_URL="+url, "PAYOUTS_TZ="+o.tz, "PAYOUTS_OUT="+o.out)
 	if o.prof != "" {
@@ -130,7 +138,7 @@ func run() error {
 		return err
 	}
 	fmt.Printf("# %d nights of %d sales (seed %d) from %s; %s\n", o.nights, o.sales, o.seed, o.start, time.Now().UTC().Format(time.RFC3339))
-	header := "night  date        seed_s   run_s  rss_MiB  lines      items   files  out_MiB  discr_rows  workbook_MiB"
+	header := "night  date        seed_s   run_s  rss_MiB  lines      items   files  out_MiB  discr_rows  workbook_MiB  import_s"
 	if o.floor {
 		header += "  sales_out_s  lines_in_s  floor_s  run/floor"
 	}
@@ -163,9 +171,24 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		line := fmt.Sprintf("%5d  %s  %6.1f  %6.1f  %7.0f  %-9d  %-6d  %5d  %7.1f  %10d  %12.1f",
+		var imported time.Duration
+		if o.lag > 0 && n >= o.lag {
+			// The bank answers, after the run, for the run of o.lag nights
+			// before; the next night credits the rejections back.
+			sent := d.AddDays(-o.lag)
+			file := filepath.Join(o.out, "status-"+d.String()+".csv")
+			if _, err := writeConfirmations(filepath.Join(o.out, sent.String(), "nightly-"+sent.Compact()), file, d); err != nil {
+				return err
+			}
+			m, err := runBin(bin, env, logw, "import-status", file)
+			if err != nil {
+				return err
+			}
+			imported = m.wall
+		}
+		line := fmt.Sprintf("%5d  %s  %6.1f  %6.1f  %7.0f  %-9d  %-6d  %5d  %7.1f  %10d  %12.1f  %8.1f",
 			n+1, d, seedRes.wall.Seconds(), res.wall.Seconds(), float64(res.maxRSS)/1024, st.lines, st.items, st.files,
-			float64(st.bytes)/(1<<20), st.discrepancyRows, float64(st.workbookBytes)/(1<<20))
+			float64(st.bytes)/(1<<20), st.discrepancyRows, float64(st.workbookBytes)/(1<<20), imported.Seconds())
 		if o.floor {
 			linesIn, err := copyLinesIn(url, runID, o.out)
 			if err != nil {

@@ -98,6 +98,10 @@ func (r *RunTx) FinishDiscrepancies(ctx context.Context) error {
 			WHERE d.resolved_run = $1
 			  AND NOT EXISTS (SELECT 1 FROM run_findings f WHERE f.discrepancy_key = d.discrepancy_key)`, []any{run}},
 		// Every blocking item still open: the workbook lists them all.
+		// Those the run already reported (opened or re-opened above) are
+		// skipped by the primary key, one probe per item: an anti-join
+		// against the run's rows, which have no statistics yet, was planned
+		// as a nested loop over both lists (4 s for 7,800 items on night 9).
 		{`INSERT INTO run_discrepancies (run_id, discrepancy_key, kind, blocking, sale_id, invoice_id, participant_id,
 				contract_id, currency, expected, actual, detail, state, opened_business_date, age_days)
 			SELECT $1, d.discrepancy_key, d.kind, d.blocking, d.sale_id, d.invoice_id, d.participant_id, d.contract_id,
@@ -105,7 +109,7 @@ func (r *RunTx) FinishDiscrepancies(ctx context.Context) error {
 				greatest((SELECT business_date FROM runs WHERE run_id = $1) - o.business_date, 0)
 			FROM discrepancies d JOIN runs o ON o.run_id = d.opened_run
 			WHERE d.resolved_run IS NULL AND d.blocking
-			  AND NOT EXISTS (SELECT 1 FROM run_discrepancies x WHERE x.run_id = $1 AND x.discrepancy_key = d.discrepancy_key)`, []any{run}},
+			ON CONFLICT (run_id, discrepancy_key) DO NOTHING`, []any{run}},
 		// The open backlog by kind, currency and age.
 		{`INSERT INTO run_backlog (run_id, kind, blocking, currency, age, count)
 			SELECT $1, d.kind, d.blocking, coalesce(d.currency, ''),
