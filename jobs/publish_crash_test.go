@@ -62,7 +62,9 @@ func TestPublicationSurvivesKill(t *testing.T) {
 			url := newLoadedURL(t, basicExample)
 			out := t.TempDir()
 			cmd := exec.Command(os.Args[0], "-test.run=^TestPublishCrashChild$", "-test.count=1")
-			cmd.Env = append(os.Environ(), crashChildEnv+"="+url+"|"+out+"|"+strconv.Itoa(n))
+			// The child is killed before its t.TempDir cleanups run: its
+			// temporary directories go under this test's, which are removed.
+			cmd.Env = append(os.Environ(), crashChildEnv+"="+url+"|"+out+"|"+strconv.Itoa(n), "TMPDIR="+t.TempDir())
 			err := cmd.Run()
 			if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 				t.Fatalf("child was not killed: %v", err)
