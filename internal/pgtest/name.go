@@ -1,4 +1,4 @@
-package pgtemp
+package pgtest
 
 import (
 	"crypto/rand"

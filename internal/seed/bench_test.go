@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 // BenchmarkSeed seeds 10,000 sales per iteration, each iteration a new

@@ -1,4 +1,4 @@
-package pgtemp
+package pgcluster
 
 import (
 	"fmt"
@@ -14,8 +14,8 @@ import (
 const installHint = "apt-get update && apt-get install -y postgresql"
 
 // debianBinGlob is where Debian and Ubuntu install the server binaries,
-// one directory per major version. A variable for tests.
-var debianBinGlob = "/usr/lib/postgresql/*/bin"
+// one directory per major version.
+const debianBinGlob = "/usr/lib/postgresql/*/bin"
 
 // binaries are the PostgreSQL server programs this package runs.
 type binaries struct {
@@ -23,10 +23,11 @@ type binaries struct {
 	pgCtl  string
 }
 
-// findBinaries looks for initdb and pg_ctl in /usr/lib/postgresql/*/bin,
-// highest version first, then in PATH.
-func findBinaries() (binaries, error) {
-	dirs, _ := filepath.Glob(debianBinGlob) // the pattern is valid
+// findBinaries looks for initdb and pg_ctl in the directories matching
+// binGlob (debianBinGlob: /usr/lib/postgresql/*/bin), highest version
+// first, then in PATH.
+func findBinaries(binGlob string) (binaries, error) {
+	dirs, _ := filepath.Glob(binGlob) // the pattern is valid
 	sortByVersionDesc(dirs)
 	for _, dir := range dirs {
 		b := binaries{initdb: filepath.Join(dir, "initdb"), pgCtl: filepath.Join(dir, "pg_ctl")}
@@ -41,7 +42,7 @@ func findBinaries() (binaries, error) {
 	}
 	return binaries{}, fmt.Errorf("PostgreSQL server programs initdb and pg_ctl not found in %s or in PATH; "+
 		"install them by running, as root: %s (or set DATABASE_URL to an existing server)",
-		debianBinGlob, installHint)
+		binGlob, installHint)
 }
 
 // sortByVersionDesc sorts .../<version>/bin directories, highest version first.

@@ -1,4 +1,4 @@
-package pgtemp
+package pgcluster
 
 import (
 	"context"
@@ -46,22 +46,23 @@ var serverSettings = []string{
 //	<tempDir>/.s.PGSQL.*    the unix socket (-k)
 //	<tempDir>/pgtemp-owner.pid  the process id of the process that started it
 type cluster struct {
-	bins    binaries
-	run     runner
-	logf    func(string, ...any)
-	tempDir string
-	dataDir string
-	logPath string
-	port    int // fixed after the first successful start
+	bins     binaries
+	run      runner
+	logf     func(string, ...any)
+	pickPort func() (int, error) // the port of the first start
+	tempDir  string
+	dataDir  string
+	logPath  string
+	port     int // fixed after the first successful start
 
 	mu      sync.Mutex
 	running bool // the postmaster runs (not stopped or killed)
 	removed bool // Stop removed tempDir
 }
 
-func startThrowaway(ctx context.Context, logf func(string, ...any)) (*Server, error) {
+func startThrowaway(ctx context.Context, logf func(string, ...any), o startOptions) (*Server, error) {
 	began := time.Now()
-	bins, err := findBinaries()
+	bins, err := findBinaries(o.binGlob)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +76,7 @@ func startThrowaway(ctx context.Context, logf func(string, ...any)) (*Server, er
 	if err != nil {
 		return nil, err
 	}
+	c.pickPort = o.pickPort
 	ok := false
 	defer func() {
 		if !ok {
@@ -149,7 +151,7 @@ func (c *cluster) initdb(ctx context.Context) error {
 // when the chosen one got taken before the server could bind it.
 func (c *cluster) startOnFreePort(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
-		port, err := pickPort()
+		port, err := c.pickPort()
 		if err != nil {
 			return err
 		}
@@ -221,7 +223,7 @@ func (c *cluster) kill() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.removed {
-		return errors.New("pgtemp: Kill: the cluster was stopped and removed")
+		return errors.New("pgcluster: Kill: the cluster was stopped and removed")
 	}
 	if !c.running {
 		return nil
@@ -229,7 +231,7 @@ func (c *cluster) kill() error {
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	if err := c.pgCtlStop(ctx, "immediate"); err != nil {
-		return fmt.Errorf("pgtemp: Kill: %w", err)
+		return fmt.Errorf("pgcluster: Kill: %w", err)
 	}
 	c.running = false
 	return nil
@@ -239,17 +241,17 @@ func (c *cluster) restart(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.removed {
-		return errors.New("pgtemp: Restart: the cluster was stopped and removed")
+		return errors.New("pgcluster: Restart: the cluster was stopped and removed")
 	}
 	began := time.Now()
 	if c.running {
 		if err := c.pgCtlStop(ctx, "fast"); err != nil {
-			return fmt.Errorf("pgtemp: Restart: %w", err)
+			return fmt.Errorf("pgcluster: Restart: %w", err)
 		}
 		c.running = false
 	}
 	if _, err := c.pgCtlStart(ctx); err != nil {
-		return fmt.Errorf("pgtemp: Restart: %w", err)
+		return fmt.Errorf("pgcluster: Restart: %w", err)
 	}
 	c.running = true
 	c.logf("restarted the throwaway PostgreSQL cluster on 127.0.0.1:%d in %s", c.port, time.Since(began).Round(time.Millisecond))

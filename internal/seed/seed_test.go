@@ -5,8 +5,8 @@ import (
 	"maps"
 	"testing"
 
+	"payouts/internal/storetest"
 	"payouts/reconcile"
-	"payouts/sql/store/storetest"
 )
 
 func TestSeedExactSalesAndIdempotent(t *testing.T) {

@@ -1,7 +1,9 @@
 // Package storetest gives tests a real, migrated PostgreSQL database of
 // their own: one server per test binary (the DATABASE_URL one, or a
-// throwaway cluster), one migrated template, and a fresh clone of it per
-// test, so tests run in parallel without seeing each other's rows.
+// throwaway cluster; internal/pgtest), one migrated template, and a fresh
+// clone of it per test, so tests run in parallel without seeing each
+// other's rows. It is test infrastructure (it imports testing): the
+// product never imports it.
 package storetest
 
 import (
@@ -10,7 +12,8 @@ import (
 	"os"
 	"testing"
 
-	"payouts/sql/pgtemp"
+	"payouts/internal/pgcluster"
+	"payouts/internal/pgtest"
 	"payouts/sql/store"
 )
 
@@ -20,7 +23,7 @@ var template string
 //
 //	func TestMain(m *testing.M) { storetest.Main(m) }
 func Main(m *testing.M) {
-	pgtemp.Main(m, func(ctx context.Context, s *pgtemp.Server) error {
+	pgtest.Main(m, func(ctx context.Context, s *pgcluster.Server) error {
 		template = fmt.Sprintf("payouts_tmpl_%d", os.Getpid())
 		_ = s.DropDatabase(ctx, template)
 		if err := s.CreateDatabase(ctx, template, ""); err != nil {
@@ -45,7 +48,7 @@ func NewURL(t testing.TB) string {
 	if template == "" {
 		t.Fatal("storetest: call storetest.Main(m) from TestMain")
 	}
-	return pgtemp.NewDatabase(t, template)
+	return pgtest.NewDatabase(t, template)
 }
 
 // New returns a Store on a fresh migrated database for t.

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"payouts/internal/storetest"
 	"payouts/reconcile"
-	"payouts/sql/store/storetest"
 )
 
 // TestSeedKeepsTheDataContract reads back a 20,000-sale seed and checks

@@ -7,8 +7,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"payouts/internal/storetest"
 	"payouts/reconcile"
-	"payouts/sql/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

@@ -1,4 +1,4 @@
-package pgtemp
+package pgcluster
 
 import (
 	"context"
@@ -10,11 +10,9 @@ import (
 	"github.com/lib/pq"
 )
 
-// SQLSTATEs this package reacts to.
-const (
-	sqlstateObjectInUse       = "55006" // e.g. the template database has other sessions
-	sqlstateDuplicateDatabase = "42P04"
-)
+// sqlstateObjectInUse is the SQLSTATE CreateDatabase waits out: the
+// template database still has sessions.
+const sqlstateObjectInUse = "55006"
 
 // templateBusyWait is how long CreateDatabase retries while the template
 // database still has sessions (a session closed by a client ends a moment
@@ -25,7 +23,7 @@ const templateBusyWait = 10 * time.Second
 // DATABASE .. TEMPLATE ..; the template must have no other sessions).
 func (s *Server) CreateDatabase(ctx context.Context, name, template string) error {
 	if name == "" {
-		return errors.New("pgtemp: CreateDatabase: empty database name")
+		return errors.New("pgcluster: CreateDatabase: empty database name")
 	}
 	query := "CREATE DATABASE " + pq.QuoteIdentifier(name)
 	if template != "" {
@@ -38,11 +36,11 @@ func (s *Server) CreateDatabase(ctx context.Context, name, template string) erro
 			return nil
 		}
 		if template == "" || !hasSQLState(err, sqlstateObjectInUse) || time.Now().After(deadline) {
-			return fmt.Errorf("pgtemp: %s on %s: %w", query, s.base.Host, err)
+			return fmt.Errorf("pgcluster: %s on %s: %w", query, s.base.Host, err)
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("pgtemp: %s on %s: %w (gave up: %w)", query, s.base.Host, err, ctx.Err())
+			return fmt.Errorf("pgcluster: %s on %s: %w (gave up: %w)", query, s.base.Host, err, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -53,7 +51,7 @@ func (s *Server) CreateDatabase(ctx context.Context, name, template string) erro
 func (s *Server) DropDatabase(ctx context.Context, name string) error {
 	query := "DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)"
 	if err := s.adminExec(ctx, query); err != nil {
-		return fmt.Errorf("pgtemp: %s on %s: %w", query, s.base.Host, err)
+		return fmt.Errorf("pgcluster: %s on %s: %w", query, s.base.Host, err)
 	}
 	return nil
 }

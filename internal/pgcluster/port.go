@@ -1,12 +1,9 @@
-package pgtemp
+package pgcluster
 
 import (
 	"fmt"
 	"net"
 )
-
-// pickPort picks the port of a new cluster; a variable for tests.
-var pickPort = freePort
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago. Another
 // process may take it before the server binds it; startCluster retries then.

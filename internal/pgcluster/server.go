@@ -1,4 +1,4 @@
-package pgtemp
+package pgcluster
 
 import (
 	"context"
@@ -29,17 +29,33 @@ type Server struct {
 // synchronous_commit on: see serverSettings). logf receives one-line
 // progress messages (may be nil).
 //
-// A throwaway cluster keeps running if this process dies: call Stop (Main
-// does, with a defer). Start stops and removes clusters orphaned by earlier
-// processes that died without calling Stop.
+// A throwaway cluster keeps running if this process dies: call Stop
+// (pgtest.Main does, with a defer). Start stops and removes clusters
+// orphaned by earlier processes that died without calling Stop.
 func Start(ctx context.Context, logf func(format string, args ...any)) (*Server, error) {
+	return start(ctx, logf, defaultStartOptions())
+}
+
+// startOptions are what Start looks up on the machine: where the server
+// binaries are and which port a new cluster listens on. Start always uses
+// the real ones; this package's tests start clusters with others.
+type startOptions struct {
+	binGlob  string              // directories of the server binaries, one per major version
+	pickPort func() (int, error) // the port of a new cluster (tried again when taken)
+}
+
+func defaultStartOptions() startOptions {
+	return startOptions{binGlob: debianBinGlob, pickPort: freePort}
+}
+
+func start(ctx context.Context, logf func(format string, args ...any), o startOptions) (*Server, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
 	if raw := os.Getenv("DATABASE_URL"); raw != "" {
 		return startExternal(ctx, raw, logf)
 	}
-	return startThrowaway(ctx, logf)
+	return startThrowaway(ctx, logf, o)
 }
 
 // startExternal returns the server named by DATABASE_URL after checking
@@ -112,7 +128,7 @@ func (s *Server) Stop() error {
 // port. Killing a killed cluster does nothing.
 func (s *Server) Kill() error {
 	if s.c == nil {
-		return fmt.Errorf("pgtemp: Kill: the server at DATABASE_URL %s is not a throwaway cluster", s.base.Redacted())
+		return fmt.Errorf("pgcluster: Kill: the server at DATABASE_URL %s is not a throwaway cluster", s.base.Redacted())
 	}
 	return s.c.kill()
 }
@@ -122,7 +138,7 @@ func (s *Server) Kill() error {
 // first stopped with pg_ctl stop -m fast.
 func (s *Server) Restart(ctx context.Context) error {
 	if s.c == nil {
-		return fmt.Errorf("pgtemp: Restart: the server at DATABASE_URL %s is not a throwaway cluster", s.base.Redacted())
+		return fmt.Errorf("pgcluster: Restart: the server at DATABASE_URL %s is not a throwaway cluster", s.base.Redacted())
 	}
 	return s.c.restart(ctx)
 }
@@ -136,7 +152,7 @@ func (s *Server) Keep() (stopCommand string, err error) {
 		return "", nil
 	}
 	if err := os.Remove(filepath.Join(s.c.tempDir, ownerFile)); err != nil && !os.IsNotExist(err) {
-		return "", fmt.Errorf("pgtemp: keep the cluster in %s: %w", s.c.tempDir, err)
+		return "", fmt.Errorf("pgcluster: keep the cluster in %s: %w", s.c.tempDir, err)
 	}
 	return s.c.manualStopCommand(), nil
 }
