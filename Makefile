@@ -35,7 +35,7 @@ test: tools fmt-check vet
 # The race detector over the packages with goroutines (scheduler, admin
 # server, lock waits, publication) and the rules; needs cgo (gcc).
 race: tools
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./jobs/... ./reports/... ./reconcile/... ./sql/pgtemp/
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./jobs/... ./reports/... ./reconcile/... ./internal/pgcluster/ ./internal/pgtest/
 
 demo: demo-tools build
 	./$(BIN) demo

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"payouts/sql/pgtemp"
+	"payouts/internal/pgtest"
 	"payouts/sql/store"
 )
 
@@ -100,7 +100,7 @@ func storeURL(t *testing.T, st *store.Store) string {
 	if err := st.DB.Get(&db, `SELECT current_database()`); err != nil {
 		t.Fatal(err)
 	}
-	return pgtemp.Shared().URL(db)
+	return pgtest.Shared().URL(db)
 }
 
 // TestMetrics: the exposition after the basic example's 03-03, a rerun of

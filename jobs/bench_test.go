@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"payouts/internal/seed"
+	"payouts/internal/storetest"
 	"payouts/reconcile"
-	"payouts/sql/seed"
-	"payouts/sql/store/storetest"
 )
 
 // BenchmarkNightlyRun measures a nightly run (compute and publication) of

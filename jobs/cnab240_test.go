@@ -3,7 +3,6 @@ package jobs
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,16 +15,14 @@ import (
 	"payouts/sql/store"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
-const cnabGolden = "../testdata/golden/cnab240"
-
 // TestCNAB240BasicExample runs the four dates of the basic example and, for
 // every run with BRL payout items: reads its published remittance back and
 // compares it with the stored payout items field by field, checks the
 // manifest lists it with the BRL control totals, and compares it byte for
-// byte with testdata/golden/cnab240 (go test ./jobs -run CNAB240 -update
-// rewrites them; review a rewrite by hand against docs/file-formats.md).
+// byte with its golden file, the one TestGoldenBasicExample compares too:
+// testdata/golden/basic/<run-id>/provider/<run-id>-BRL.rem (go test ./jobs
+// -run 'TestGolden|CNAB240' -update rewrites them; review a rewrite by
+// hand against docs/file-formats.md).
 func TestCNAB240BasicExample(t *testing.T) {
 	t.Parallel()
 	st := loadedStore(t, basicExample)
@@ -55,22 +52,7 @@ func TestCNAB240BasicExample(t *testing.T) {
 		}
 		files++
 		checkRemittance(t, cfg, res, data, items, int64(files))
-		golden := filepath.Join(cnabGolden, filepath.Base(rel))
-		if *update {
-			if err := os.MkdirAll(cnabGolden, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run with -update to write it)", err)
-		}
-		if !bytes.Equal(data, want) {
-			t.Errorf("%s differs from %s (run with -update and review the difference)", rel, golden)
-		}
+		checkGolden(t, "basic/"+res.Run.RunID+"/"+rel, data)
 	}
 	if files < 3 {
 		t.Errorf("%d remittances published, want one per run with BRL items (3)", files)

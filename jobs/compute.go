@@ -126,8 +126,8 @@ func settleAndCommit(ctx context.Context, rt *store.RunTx, cfg Config, runID str
 	if err != nil {
 		return fmt.Errorf("settle balances: %w", err)
 	}
-	if testHookBeforeVerify != nil {
-		if err := testHookBeforeVerify(ctx, rt); err != nil {
+	if cfg.hooks.beforeVerify != nil {
+		if err := cfg.hooks.beforeVerify(ctx, rt); err != nil {
 			return err
 		}
 	}
@@ -140,10 +140,6 @@ func settleAndCommit(ctx context.Context, rt *store.RunTx, cfg Config, runID str
 	}
 	return rt.Commit(ctx, *counts)
 }
-
-// testHookBeforeVerify lets tests corrupt a run inside its transaction, to
-// show that Verify catches it. Always nil in production.
-var testHookBeforeVerify func(ctx context.Context, rt *store.RunTx) error
 
 // termsCache holds the contract terms of the products of the current batch
 // of sales. Sales come in product order, so only the last product of a

@@ -33,6 +33,8 @@ type Config struct {
 	// PAYOUT_UNCONFIRMED.
 	ConfirmDays int
 	Tax         reconcile.TaxPolicy // PAYOUTS_INVOICE_MODEL, PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (taxconfig.go)
+
+	hooks hooks // set by tests only (hooks.go)
 }
 
 // DefaultTimeZone is the platform zone when PAYOUTS_TZ is unset.

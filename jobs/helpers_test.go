@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"payouts/internal/storetest"
 	"payouts/reconcile"
 	"payouts/sql/load"
 	"payouts/sql/store"
-	"payouts/sql/store/storetest"
 )
 
 // testConfig is the default configuration with files under a temp dir.

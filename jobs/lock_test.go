@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"payouts/internal/storetest"
 	"payouts/sql/load"
 	"payouts/sql/store"
-	"payouts/sql/store/storetest"
 )
 
 // twoStores are two connection pools on one fresh database, as two

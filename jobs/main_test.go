@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 func TestMain(m *testing.M) {

@@ -83,7 +83,7 @@ func publishAndComplete(ctx context.Context, st *store.Store, cfg Config, runID 
 		return Result{}, err
 	}
 	cfg.progress("run %s: publishing files", run.RunID)
-	dir, m, err := Publish(ctx, st, run, cfg.OutDir, cfg.progress)
+	dir, m, err := publishHooked(ctx, st, run, cfg.OutDir, cfg.progress, cfg.hooks)
 	if err != nil {
 		return Result{}, fmt.Errorf("publish run %s: %w", run.RunID, err)
 	}

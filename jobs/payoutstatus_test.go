@@ -345,6 +345,7 @@ func TestImportBadInput(t *testing.T) {
 // TestVerifyCatchesPayoutStatusCorruption corrupts each payout status
 // invariant inside a run's transaction and sees the run refuse to commit.
 func TestVerifyCatchesPayoutStatusCorruption(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, corrupt, want string
 	}{
@@ -371,13 +372,12 @@ func TestVerifyCatchesPayoutStatusCorruption(t *testing.T) {
 			cfg := testConfig(t)
 			runDate(t, st, cfg, "2026-03-03")
 			importStatus(t, st, filepath.Join("..", "testdata", "status", "pain.002.001.03.ch.02.xml"))
-			testHookBeforeVerify = func(ctx context.Context, rt *store.RunTx) error {
+			cfg.hooks.beforeVerify = func(ctx context.Context, rt *store.RunTx) error {
 				if strings.Contains(tc.corrupt, "$1") {
 					return rt.Exec(ctx, tc.corrupt, rt.RunID)
 				}
 				return rt.Exec(ctx, tc.corrupt)
 			}
-			defer func() { testHookBeforeVerify = nil }()
 			_, err := RunNightly(context.Background(), st, cfg, mustDate(t, "2026-03-04"))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant it to contain %q", err, tc.want)
@@ -427,6 +427,7 @@ func TestMetricsCountPayoutItems(t *testing.T) {
 // export after the bank reported more is still byte-identical (the
 // workbook shows the items as the run saw them).
 func TestCreditsRedoneIdentically(t *testing.T) {
+	t.Parallel()
 	pain := filepath.Join("..", "testdata", "status", "pain.002.001.03.ch.02.xml")
 	// The reference: a clean run.
 	ref := loadedStore(t, basicExample)
@@ -439,11 +440,11 @@ func TestCreditsRedoneIdentically(t *testing.T) {
 	cfg := testConfig(t)
 	runDate(t, st, cfg, "2026-03-03")
 	importStatus(t, st, pain)
-	testHookBeforeVerify = func(ctx context.Context, rt *store.RunTx) error {
+	crashing := cfg
+	crashing.hooks.beforeVerify = func(ctx context.Context, rt *store.RunTx) error {
 		return fmt.Errorf("simulated crash after the credits were computed")
 	}
-	_, err := RunNightly(context.Background(), st, cfg, mustDate(t, "2026-03-04"))
-	testHookBeforeVerify = nil
+	_, err := RunNightly(context.Background(), st, crashing, mustDate(t, "2026-03-04"))
 	if err == nil || !strings.Contains(err.Error(), "simulated crash") {
 		t.Fatalf("err = %v", err)
 	}

@@ -21,10 +21,17 @@ import (
 // progress (may be nil) is told what was written as publication goes: at a
 // million sales it takes about 20 seconds.
 func Publish(ctx context.Context, st *store.Store, run store.Run, out string, progress func(format string, args ...any)) (string, reports.Manifest, error) {
+	return publishHooked(ctx, st, run, out, progress, hooks{})
+}
+
+// publishHooked is Publish with the hooks of a run's Config (none in
+// production).
+func publishHooked(ctx context.Context, st *store.Store, run store.Run, out string, progress func(format string, args ...any),
+	h hooks) (string, reports.Manifest, error) {
 	if progress == nil {
 		progress = func(string, ...any) {}
 	}
-	dir, m, err := publish(ctx, st, run, out, progress)
+	dir, m, err := publish(ctx, st, run, out, progress, h)
 	if dir != nil {
 		defer dir.Close()
 	}
@@ -41,11 +48,8 @@ func Publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 	return dir.Path, m, nil
 }
 
-// testHookBeforeManifest lets tests change the database between the files
-// and the manifest, to show the totals check firing. Nil in production.
-var testHookBeforeManifest func(ctx context.Context, runID string) error
-
-func publish(ctx context.Context, st *store.Store, run store.Run, out string, progress func(string, ...any)) (*reports.RunDir, reports.Manifest, error) {
+func publish(ctx context.Context, st *store.Store, run store.Run, out string, progress func(string, ...any),
+	h hooks) (*reports.RunDir, reports.Manifest, error) {
 	params, err := run.Params()
 	if err != nil {
 		return nil, reports.Manifest{}, err
@@ -58,6 +62,7 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 	if err != nil {
 		return nil, reports.Manifest{}, err
 	}
+	dir.PublishHook = h.publish
 	lines := totals{}
 	pf := dir.NewParticipantFiles(run.RunID, loc)
 	if err := st.RunLines(ctx, run.RunID, func(l store.LineRow) error {
@@ -123,13 +128,13 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 		return dir, reports.Manifest{}, err
 	}
 	progress("run %s: discrepancies.csv written", run.RunID)
-	if err := publishWorkbook(ctx, st, dir, run, params, lines, items); err != nil {
+	if err := publishWorkbook(ctx, st, dir, run, params, lines, items, h.workbookMaxRows); err != nil {
 		return dir, reports.Manifest{}, err
 	}
 	progress("run %s: finance workbook written", run.RunID)
 
-	if testHookBeforeManifest != nil {
-		if err := testHookBeforeManifest(ctx, run.RunID); err != nil {
+	if h.beforeManifest != nil {
+		if err := h.beforeManifest(ctx, run.RunID); err != nil {
 			return dir, reports.Manifest{}, err
 		}
 	}

@@ -37,7 +37,7 @@ func TestPublishCrashChild(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.OutDir = parts[1]
 	points := 0
-	reports.TestHookPublish = func(path, stage string) {
+	cfg.hooks.publish = func(path, stage string) {
 		if points++; points == n {
 			syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		}

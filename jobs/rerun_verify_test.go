@@ -11,9 +11,9 @@ import (
 // TestVerifyCatchesRerunCorruption corrupts a rerun inside its transaction
 // and checks that the rerun fails naming the sale or participant, commits
 // and publishes nothing, and that the next rerun of the date succeeds under
-// the same id. It sets a package-level hook, so it does not run in
-// parallel.
+// the same id.
 func TestVerifyCatchesRerunCorruption(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, corrupt, want string
 	}{
@@ -37,16 +37,15 @@ func TestVerifyCatchesRerunCorruption(t *testing.T) {
 			cfg := testConfig(t)
 			runDate(t, st, cfg, "2026-03-03")
 			mustExec(t, st, `UPDATE contract_terms SET rate_percent = 12 WHERE contract_id = 'c1' AND version = 1`)
-			testHookBeforeVerify = func(ctx context.Context, rt *store.RunTx) error {
+			corrupting := cfg
+			corrupting.hooks.beforeVerify = func(ctx context.Context, rt *store.RunTx) error {
 				return rt.Exec(ctx, tc.corrupt, rt.RunID)
 			}
-			defer func() { testHookBeforeVerify = nil }()
-			_, err := RunRerun(context.Background(), st, cfg, RerunRequest{Date: mustDate(t, "2026-03-03"), Reason: "rate"})
+			_, err := RunRerun(context.Background(), st, corrupting, RerunRequest{Date: mustDate(t, "2026-03-03"), Reason: "rate"})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant it to contain %q", err, tc.want)
 			}
 			assertNothingOf(t, st, cfg, "2026-03-03", "rerun-20260303-1")
-			testHookBeforeVerify = nil
 			res := rerunDate(t, st, cfg, "2026-03-03", "rate, again")
 			if res.Run.RunID != "rerun-20260303-1" || res.Run.LineCount != 6 || res.Run.Reason.String != "rate, again" {
 				t.Errorf("rerun after a failed one: %s, %d lines, reason %q", res.Run.RunID, res.Run.LineCount, res.Run.Reason.String)

@@ -13,13 +13,14 @@ import (
 // such statistics the checks' self-joins of lines take quadratic time (a
 // redo after a crash hung for minutes over 20,000 sales). The run analyzes
 // the tables it checks inside its transaction, so the next plans see its
-// rows. It sets a package-level hook, so it does not run in parallel.
+// rows.
 func TestRunRefreshesStaleStatistics(t *testing.T) {
+	t.Parallel()
 	st := loadedStore(t, basicExample)
 	cfg := testConfig(t)
-	testHookBeforeVerify = func(ctx context.Context, rt *store.RunTx) error { return errors.New("crash") }
-	_, err := RunNightly(context.Background(), st, cfg, mustDate(t, "2026-03-03"))
-	testHookBeforeVerify = nil
+	crashing := cfg
+	crashing.hooks.beforeVerify = func(ctx context.Context, rt *store.RunTx) error { return errors.New("crash") }
+	_, err := RunNightly(context.Background(), st, crashing, mustDate(t, "2026-03-03"))
 	if err == nil {
 		t.Fatal("the failing attempt succeeded")
 	}

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"payouts/internal/seed"
+	"payouts/internal/storetest"
 	"payouts/reconcile"
-	"payouts/sql/seed"
-	"payouts/sql/store/storetest"
 )
 
 // TestSeedShowsEveryTaxKind: `payouts seed` writes invoices with every

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"payouts/internal/storetest"
 	"payouts/reconcile"
-	"payouts/sql/store/storetest"
 )
 
 // TestWindowsAcrossDaylightSaving runs the days around clock changes in

@@ -10,13 +10,11 @@ import (
 	"payouts/sql/store"
 )
 
-// These tests set package-level hooks, so they do not run in parallel
-// (top-level parallel tests only start once they are done).
-
 // TestVerifyCatchesCorruption corrupts a run inside its transaction, one
 // invariant at a time, and checks that the run fails naming the sale or
 // participant, commits nothing and publishes nothing.
 func TestVerifyCatchesCorruption(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		before  []string // dates run cleanly first
@@ -66,13 +64,12 @@ func TestVerifyCatchesCorruption(t *testing.T) {
 			for _, d := range tc.before {
 				runDate(t, st, cfg, d)
 			}
-			testHookBeforeVerify = func(ctx context.Context, rt *store.RunTx) error {
+			cfg.hooks.beforeVerify = func(ctx context.Context, rt *store.RunTx) error {
 				if strings.Contains(tc.corrupt, "$1") {
 					return rt.Exec(ctx, tc.corrupt, rt.RunID)
 				}
 				return rt.Exec(ctx, tc.corrupt)
 			}
-			defer func() { testHookBeforeVerify = nil }()
 			_, err := RunNightly(context.Background(), st, cfg, mustDate(t, tc.date))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant it to contain %q", err, tc.want)
@@ -85,13 +82,13 @@ func TestVerifyCatchesCorruption(t *testing.T) {
 // TestManifestCheckAgainstStore: if the stored lines change between the
 // files and the manifest, publication fails and leaves no files.
 func TestManifestCheckAgainstStore(t *testing.T) {
+	t.Parallel()
 	st := loadedStore(t, basicExample)
 	cfg := testConfig(t)
-	testHookBeforeManifest = func(ctx context.Context, runID string) error {
+	cfg.hooks.beforeManifest = func(ctx context.Context, runID string) error {
 		_, err := st.DB.ExecContext(ctx, `DELETE FROM lines WHERE run_id = $1 AND participant_id = 'mgr1'`, runID)
 		return err
 	}
-	defer func() { testHookBeforeManifest = nil }()
 	_, err := RunNightly(context.Background(), st, cfg, mustDate(t, "2026-03-03"))
 	if err == nil || !strings.Contains(err.Error(), "lines in BRL: the files hold") {
 		t.Fatalf("err = %v, want the manifest check to fail", err)

@@ -15,18 +15,15 @@ import (
 // historyRuns is how many runs the Summary's payout history covers.
 const historyRuns = 30
 
-// testWorkbookMaxRows, when set, is the last row a workbook sheet may use
-// (tests make lists continue on a second sheet). Zero in production.
-var testWorkbookMaxRows int
-
 // publishWorkbook writes the run's finance workbook and, when the run was
 // computed with PAYOUTS_STATEMENTS=1, one statement per participant. The
 // workbook's sums of the Participants sheet must match the lines and
 // payout items the CSV files hold (lines, items), or the publication
-// fails before the manifest is written.
+// fails before the manifest is written. maxRows is 0 (the sheet's limit)
+// but in tests (hooks.workbookMaxRows).
 func publishWorkbook(ctx context.Context, st *store.Store, dir *reports.RunDir, run store.Run, params store.RunParams,
-	lines, items totals) error {
-	w, err := financeWorkbook(ctx, st, run)
+	lines, items totals, maxRows int) error {
+	w, err := financeWorkbook(ctx, st, run, maxRows)
 	if err != nil {
 		return err
 	}
@@ -38,16 +35,16 @@ func publishWorkbook(ctx context.Context, st *store.Store, dir *reports.RunDir, 
 		return err
 	}
 	if params.Statements {
-		return publishStatements(ctx, st, dir, run)
+		return publishStatements(ctx, st, dir, run, maxRows)
 	}
 	return nil
 }
 
 // financeWorkbook gathers what the workbook of run shows: the small parts
 // now, the lists as streams from the database.
-func financeWorkbook(ctx context.Context, st *store.Store, run store.Run) (reports.FinanceWorkbook, error) {
+func financeWorkbook(ctx context.Context, st *store.Store, run store.Run, maxRows int) (reports.FinanceWorkbook, error) {
 	w := reports.FinanceWorkbook{RunID: run.RunID, BusinessDate: run.BusinessDate[:10], Kind: run.Kind,
-		WindowEnd: run.WindowEnd, MaxRows: testWorkbookMaxRows}
+		WindowEnd: run.WindowEnd, MaxRows: maxRows}
 	curs, err := st.WorkbookCurrencies(ctx, run.RunID)
 	if err != nil {
 		return w, err
@@ -148,12 +145,12 @@ func checkWorkbook(runID string, w reports.WorkbookTotals, lines, items totals) 
 // publishStatements publishes statements/<participant_id>.xlsx for every
 // participant with a balance in the run: the run's lines and payout items
 // of each, in one pass over the database.
-func publishStatements(ctx context.Context, st *store.Store, dir *reports.RunDir, run store.Run) error {
+func publishStatements(ctx context.Context, st *store.Store, dir *reports.RunDir, run store.Run, maxRows int) error {
 	b, err := newStatementBuilder([]store.Run{run}, run.BusinessDate[:10], run.BusinessDate[:10])
 	if err != nil {
 		return err
 	}
-	b.tmpDir = dir.Path
+	b.tmpDir, b.maxRows = dir.Path, maxRows
 	b.done = func(w *reports.StatementWriter, _ string) error { return dir.WriteStatement(w) }
 	if err := st.StatementRows(ctx, []string{run.RunID}, "", b.add); err != nil {
 		b.abort()
@@ -226,6 +223,7 @@ type statementBuilder struct {
 	stamp    time.Time // window end of the last run
 	name     string    // the participant's name, when known beforehand (one participant)
 	tmpDir   string    // where the statements' temporary files go
+	maxRows  int       // the last row a sheet may use; 0: the sheet's limit (tests set less)
 	done     func(w *reports.StatementWriter, participantID string) error
 
 	participant string
@@ -300,7 +298,7 @@ func (b *statementBuilder) start() error {
 		return nil
 	}
 	h := reports.StatementHeader{ParticipantID: b.participant, Name: b.name, From: b.from, To: b.to, Runs: b.count,
-		Stamp: b.stamp, MaxRows: testWorkbookMaxRows, TmpDir: b.tmpDir}
+		Stamp: b.stamp, MaxRows: b.maxRows, TmpDir: b.tmpDir}
 	at := map[string]int{}
 	for _, r := range b.balances {
 		i, ok := at[r.Currency]

@@ -274,12 +274,12 @@ func TestStatementsPublishedWithRun(t *testing.T) {
 
 // TestWorkbookListContinuesOnNextSheet makes the sheets tiny: the lists
 // continue on "Participants (2)" and the Summary still adds up to the
-// manifest. It sets a package-level hook, so it does not run in parallel.
+// manifest.
 func TestWorkbookListContinuesOnNextSheet(t *testing.T) {
-	testWorkbookMaxRows = 8 // one totals row (BRL), a blank, the header: 5 rows of data per sheet
-	defer func() { testWorkbookMaxRows = 0 }()
+	t.Parallel()
 	st := loadedStore(t, basicExample)
 	cfg := testConfig(t)
+	cfg.hooks.workbookMaxRows = 8 // one totals row (BRL), a blank, the header: 5 rows of data per sheet
 	res := runDate(t, st, cfg, "2026-03-03")
 	f := checkWorkbookAgainstManifest(t, res)
 	sheets := strings.Join(f.GetSheetList(), "|")

@@ -17,12 +17,6 @@ const (
 	dirMode  = 0o700
 )
 
-// TestHookPublish, set only by tests, is called for every file at two
-// points of its publication: "written" (complete and fsynced under its
-// temporary name) and "published" (renamed into place, directory fsynced).
-// Crash tests kill the process from it.
-var TestHookPublish func(path, stage string)
-
 // atomicFile is a file being written under a temporary name in its final
 // directory; Commit makes it appear under its real name in one rename.
 type atomicFile struct {
@@ -31,6 +25,7 @@ type atomicFile struct {
 	buf   *bufio.Writer
 	hash  hash.Hash
 	bytes int64
+	hook  func(path, stage string) // RunDir.PublishHook; nil in production
 }
 
 func createAtomic(path string) (*atomicFile, error) {
@@ -76,8 +71,8 @@ func (f *atomicFile) Commit() (bytes int64, sum string, err error) {
 	if err = f.tmp.Close(); err != nil {
 		return 0, "", fmt.Errorf("close %s: %w", f.path, err)
 	}
-	if TestHookPublish != nil {
-		TestHookPublish(f.path, "written")
+	if f.hook != nil {
+		f.hook(f.path, "written")
 	}
 	if err = os.Rename(f.tmp.Name(), f.path); err != nil {
 		return 0, "", fmt.Errorf("publish %s: %w", f.path, err)
@@ -85,8 +80,8 @@ func (f *atomicFile) Commit() (bytes int64, sum string, err error) {
 	if err = syncDir(filepath.Dir(f.path)); err != nil {
 		return 0, "", err
 	}
-	if TestHookPublish != nil {
-		TestHookPublish(f.path, "published")
+	if f.hook != nil {
+		f.hook(f.path, "published")
 	}
 	return f.bytes, hex.EncodeToString(f.hash.Sum(nil)), nil
 }

@@ -39,7 +39,14 @@ type PublishedFile struct {
 // RunDir is a run's output directory being (re)published:
 // OUT/<business-date>/<run-id>/.
 type RunDir struct {
-	Path     string
+	Path string
+	// PublishHook, when set (only tests set it: crash tests kill the
+	// process from it), is called for every file of the directory at two
+	// points of its publication: "written" (complete and fsynced under its
+	// temporary name) and "published" (renamed into place, directory
+	// fsynced). Nil in production.
+	PublishHook func(path, stage string)
+
 	files    []PublishedFile
 	lock     *os.File // flock of OUT/<business-date>/.<run-id>.lock while publishing
 	lockPath string
@@ -242,7 +249,12 @@ func fileSHA256(path string) (string, error) {
 
 // create starts a file at rel (a "/"-separated path inside the run dir).
 func (d *RunDir) create(rel string) (*atomicFile, error) {
-	return createAtomic(filepath.Join(d.Path, filepath.FromSlash(rel)))
+	f, err := createAtomic(filepath.Join(d.Path, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	f.hook = d.PublishHook
+	return f, nil
 }
 
 // commit publishes f and records it for the manifest.

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"os"
 
+	"payouts/internal/pgcluster"
+	"payouts/internal/seed"
 	"payouts/jobs"
-	"payouts/sql/pgtemp"
-	"payouts/sql/seed"
 	"payouts/sql/store"
 )
 
@@ -32,7 +32,7 @@ func cmdDemo(ctx context.Context, e *environment, args []string) error {
 
 	url := e.getenv("DATABASE_URL")
 	if url == "" {
-		srv, err := pgtemp.Start(ctx, e.progress)
+		srv, err := pgcluster.Start(ctx, e.progress)
 		if err != nil {
 			return err
 		}

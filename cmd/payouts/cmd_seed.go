@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"payouts/internal/seed"
 	"payouts/reconcile"
-	"payouts/sql/seed"
 	"payouts/sql/store"
 )
 

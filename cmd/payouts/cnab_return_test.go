@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 // TestCNABReturnFilesThroughTheCLI (issue 14): the bank's CNAB 240 return

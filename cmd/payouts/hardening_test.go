@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 // TestDatabaseURLPasswordNeverShown (issue 15.9): a DATABASE_URL that does

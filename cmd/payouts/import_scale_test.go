@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 // statusScaleItems is the size of the status report of the scale test.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

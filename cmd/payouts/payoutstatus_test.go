@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"payouts/internal/storetest"
 	"payouts/reports/sheettest"
 	"payouts/sql/store"
-	"payouts/sql/store/storetest"
 )
 
 // TestPayoutsThatComeBack runs issue 13's story through the binary over

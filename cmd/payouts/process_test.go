@@ -21,9 +21,9 @@ import (
 	"testing"
 	"time"
 
-	"payouts/sql/pgtemp"
+	"payouts/internal/pgtest"
+	"payouts/internal/storetest"
 	"payouts/sql/store"
-	"payouts/sql/store/storetest"
 )
 
 // payoutsBinary builds cmd/payouts into a temp dir of the test.
@@ -79,7 +79,7 @@ func dbName(t *testing.T, raw string) string {
 // dropped when the test ends, and returns its URL.
 func cloneDB(t *testing.T, tmpl, name string) string {
 	t.Helper()
-	srv := pgtemp.Shared()
+	srv := pgtest.Shared()
 	ctx := context.Background()
 	if err := srv.CreateDatabase(ctx, name, tmpl); err != nil {
 		t.Fatal(err)

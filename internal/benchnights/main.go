@@ -24,8 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"payouts/internal/pgcluster"
 	"payouts/reconcile"
-	"payouts/sql/pgtemp"
 )
 
 func main() {
@@ -102,7 +102,7 @@ func run() error {
 		logw = f
 	}
 
-	srv, err := pgtemp.Start(ctx, func(f string, a ...any) { fmt.Fprintf(logw, f+"\n", a...) })
+	srv, err := pgcluster.Start(ctx, func(f string, a ...any) { fmt.Fprintf(logw, f+"\n", a...) })
 	if err != nil {
 		return err
 	}

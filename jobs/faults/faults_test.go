@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"payouts/internal/pgtest"
+	"payouts/internal/seed"
+	"payouts/internal/storetest"
 	"payouts/jobs"
 	"payouts/reconcile"
-	"payouts/sql/pgtemp"
-	"payouts/sql/seed"
 	"payouts/sql/store"
-	"payouts/sql/store/storetest"
 )
 
 // TestMain always starts a throwaway cluster for this binary, even when
@@ -72,7 +72,7 @@ func killAt(t *testing.T, prefix string) func(string) {
 	return func(format string) {
 		if !done && strings.HasPrefix(format, prefix) {
 			done = true
-			if err := pgtemp.Shared().Kill(); err != nil {
+			if err := pgtest.Shared().Kill(); err != nil {
 				t.Errorf("kill the server: %v", err)
 			}
 		}
@@ -81,7 +81,7 @@ func killAt(t *testing.T, prefix string) func(string) {
 
 func restart(t *testing.T) {
 	t.Helper()
-	if err := pgtemp.Shared().Restart(context.Background()); err != nil {
+	if err := pgtest.Shared().Restart(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -230,7 +230,7 @@ func TestServerDownAtStart(t *testing.T) {
 	url := seeded(t)
 	out := t.TempDir()
 	st := open(t, url)
-	if err := pgtemp.Shared().Kill(); err != nil {
+	if err := pgtest.Shared().Kill(); err != nil {
 		t.Fatal(err)
 	}
 	_, err := jobs.RunNightly(context.Background(), st, config(t, out, nil), date)

@@ -15,7 +15,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the return test files under testdata/cnab240/return from the golden remittances")
 
 const (
-	goldenDir = "../../testdata/golden/cnab240"
+	goldenDir = "../../testdata/golden/basic" // the basic example's published files (jobs' TestGoldenBasicExample)
 	returnDir = "../../testdata/cnab240/return"
 )
 
@@ -30,12 +30,12 @@ var returnFiles = []struct {
 	editRef    map[string]string // reference -> the reference the bank echoes
 	editAmount map[string]int64  // reference -> the amount the bank echoes
 }{
-	{name: "nightly-20260303-all-paid.ret", from: "nightly-20260303-BRL.rem"},
-	{name: "nightly-20260303-some-rejected.ret", from: "nightly-20260303-BRL.rem",
+	{name: "nightly-20260303-all-paid.ret", from: "nightly-20260303/provider/nightly-20260303-BRL.rem"},
+	{name: "nightly-20260303-some-rejected.ret", from: "nightly-20260303/provider/nightly-20260303-BRL.rem",
 		codes: map[string]string{"N2026030300000000001": "AGAN", "N2026030300000000004": "PJ", "N2026030300000000005": "BD"}},
-	{name: "nightly-20260703-unknown-reference.ret", from: "nightly-20260703-BRL.rem",
+	{name: "nightly-20260703-unknown-reference.ret", from: "nightly-20260703/provider/nightly-20260703-BRL.rem",
 		editRef: map[string]string{"N2026070300000000001": "N2026070300000000099"}},
-	{name: "nightly-20260404-amount-differs.ret", from: "nightly-20260404-BRL.rem",
+	{name: "nightly-20260404-amount-differs.ret", from: "nightly-20260404/provider/nightly-20260404-BRL.rem",
 		editAmount: map[string]int64{"N2026040400000000002": 26149}},
 }
 
@@ -245,7 +245,7 @@ func TestSniff(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, _, _ := bytes.Cut(data, []byte("\n"))
-	rem, _ := os.ReadFile(filepath.Join(goldenDir, "nightly-20260303-BRL.rem"))
+	rem, _ := os.ReadFile(filepath.Join(goldenDir, "nightly-20260303/provider/nightly-20260303-BRL.rem"))
 	remFirst, _, _ := bytes.Cut(rem, []byte("\n"))
 	for _, tc := range []struct {
 		line []byte

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 // BenchmarkLoadSales loads the basic example plus 200,000 generated sales

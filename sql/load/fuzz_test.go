@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 // fuzzSeeds are the starting points of both fuzz targets (the files under

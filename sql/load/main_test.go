@@ -10,7 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"payouts/internal/storetest"
 	"payouts/reconcile"
 	"payouts/sql/store"
-	"payouts/sql/store/storetest"
 )
 
 // TestFinishTaxChecksResolvesOnlyWhatWasChecked: an open discrepancy not

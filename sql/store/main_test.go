@@ -3,7 +3,7 @@ package store_test
 import (
 	"testing"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

@@ -9,9 +9,9 @@ import (
 
 	"github.com/lib/pq"
 
+	"payouts/internal/storetest"
 	"payouts/reconcile"
 	"payouts/sql/store"
-	"payouts/sql/store/storetest"
 )
 
 // TestResolveTaxDiscrepanciesScansNothingPerRow guards the plan of the

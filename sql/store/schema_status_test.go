@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 // statusRows add a payout item and an import to baseRows.

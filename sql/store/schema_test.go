@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"payouts/sql/store/storetest"
+	"payouts/internal/storetest"
 )
 
 // base rows every case builds on.
