@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reports/xlsx"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden workbooks under testdata/golden/xlsx")
@@ -179,11 +180,11 @@ func TestWorkbooksMatchGolden(t *testing.T) {
 		name  string
 		write func(*testing.T) []byte
 	}{
-		{"finance-sample.xlsx", finance(sampleWorkbook(40), defaultChunkRows)},
+		{"finance-sample.xlsx", finance(sampleWorkbook(40), xlsx.DefaultChunkRows)},
 		{"finance-full.xlsx", finance(fullSampleWorkbook(40), 7)},
 		{"finance-long.xlsx", finance(long, 3)},
 		{"finance-empty.xlsx", finance(FinanceWorkbook{RunID: "nightly-20260101", BusinessDate: "2026-01-01", Kind: "nightly",
-			WindowEnd: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}, defaultChunkRows)},
+			WindowEnd: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}, xlsx.DefaultChunkRows)},
 		{"statement.xlsx", func(t *testing.T) []byte { return sampleStatement(t, 0, false) }},
 		{"statement-long.xlsx", func(t *testing.T) []byte { return sampleStatement(t, 8, false) }},
 		{"statement-empty.xlsx", func(t *testing.T) []byte { return sampleStatement(t, 0, true) }},
