@@ -143,10 +143,9 @@ func (b *Book) Date(s string) Cell {
 	return Cell{value: t, style: b.keep(b.styles.date())}
 }
 
-// DateTime is the wall-clock time of t in loc (yyyy-mm-dd hh:mm:ss); a
-// zero time is an empty cell. Spreadsheets have no zones, and excelize
-// writes a time.Time as its instant in UTC, whatever its location (W5):
-// so the cell gets the wall clock of loc re-dated to UTC.
+// DateTime is the wall-clock time of t in loc (yyyy-mm-dd hh:mm:ss), as
+// a time in UTC with that wall clock (spreadsheets have no zones); a zero
+// time is an empty cell.
 func (b *Book) DateTime(t time.Time, loc *time.Location) Cell {
 	if t.IsZero() {
 		return Cell{}

@@ -24,16 +24,16 @@ import (
 //
 // Memory: excelize's StreamWriter keeps up to 16 MiB of a sheet in a
 // buffer (twice that while the buffer grows) and keeps every streamed
-// sheet's buffer until the whole file is written: the lists of a run of a
-// million sales held 110 MiB that way. So rows are streamed in chunks of
-// Options.ChunkRows, each in a scratch workbook of its own whose sheet part is
-// appended to the sheet's part (in memory up to 4 MiB, then in a
-// temporary file) as soon as the chunk is done; the scratch
-// workbook is then dropped, and one chunk is in memory at a time. The
-// main workbook holds an empty sheet of the same name, whose part the
+// sheet's buffer until the file is closed (W3a in doc.go), and excelize
+// builds the whole archive in memory before writing it (W3b): the lists
+// of a run of a million sales held 110 MiB that way. So rows are
+// streamed in chunks of Options.ChunkRows, each in a scratch workbook of
+// its own whose sheet part is appended to the sheet's part (in memory up
+// to 4 MiB, then in a temporary file) as soon as the chunk is done; the
+// scratch workbook is then dropped, and one chunk is in memory at a time.
+// The main workbook holds an empty sheet of the same name, whose part the
 // saved archive replaces by the assembled one (see saveXLSX). Style ids
 // are the main workbook's: a StreamWriter writes the ids it is given.
-// This is workaround W3 (doc.go).
 
 // Column is a column of a table: its header and width (in characters).
 type Column struct {

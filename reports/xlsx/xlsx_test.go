@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"payouts/reconcile"
 )
 
@@ -62,5 +64,50 @@ func TestSpillBuffer(t *testing.T) {
 	s.release()
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("temporary files left after release: %v", left)
+	}
+}
+
+// TestMoneyCells: an amount is a number with its currency's format; with
+// AllMinorDigits its text keeps every minor digit, the number is the same;
+// a table refuses that option (the stream writer cannot write it).
+func TestMoneyCells(t *testing.T) {
+	t.Parallel()
+	for _, all := range []bool{false, true} {
+		b, err := New(Options{FirstSheet: "S", AllMinorDigits: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.SetCells("S", 1, 1, b.Money(19700, "BRL"), b.Money(9800, "JPY"), b.Money(-5, "KWD"), b.Money(12, "XYZ")); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := b.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"197", "9800", "-0.005", "12"}
+		if all {
+			want = []string{"197.00", "9800", "-0.005", "12"}
+		}
+		for i, ref := range []string{"A1", "B1", "C1", "D1"} {
+			if got, _ := f.GetCellValue("S", ref, excelize.Options{RawCellValue: true}); got != want[i] {
+				t.Errorf("all digits %v: %s holds %q, want %q", all, ref, got, want[i])
+			}
+		}
+		if shown, _ := f.GetCellValue("S", "A1"); shown != "197.00 BRL" {
+			t.Errorf("A1 shows %q", shown)
+		}
+		f.Close()
+	}
+	b, err := New(Options{FirstSheet: "S", AllMinorDigits: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.NewTable(TableSpec{Name: "T", Columns: []Column{{Header: "a", Width: 1}}}, nil); err == nil {
+		t.Error("a table accepted AllMinorDigits")
 	}
 }

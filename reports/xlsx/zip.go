@@ -16,7 +16,7 @@ import (
 
 // saveXLSX writes f to w as a deterministic zip: entries sorted by name,
 // every entry stamped modified. The entries named in parts are replaced by
-// their content (sheets streamed in chunks: see Table, W3).
+// their content (sheets streamed in chunks: see Table, W3a and W3b).
 //
 // excelize alone is not deterministic: it writes the parts of streamed
 // sheets in map order (W1), and lists image types in [Content_Types].xml
@@ -90,7 +90,7 @@ func (s *spillBuffer) release() {
 }
 
 // extractPart writes the workbook f and keeps only its part name, to w,
-// uncompressed: a scratch workbook's streamed sheet (W3), through the zip
+// uncompressed: a scratch workbook's streamed sheet (W3a), through the zip
 // writer excelize lets us set (File.SetZipWriter).
 func extractPart(f *excelize.File, name string, w io.Writer) error {
 	c := &partCapture{name: name, w: w}
