@@ -5,9 +5,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"payouts/reconcile"
+	"payouts/reports/xlsx"
 )
 
 // KindParticipantStatement is the manifest kind of a participant's
@@ -60,10 +59,10 @@ type StatementPayout struct {
 // (balances and live totals per currency), Lines and Payouts. Lines come
 // first, then payouts, each in the order they are to be listed.
 type StatementWriter struct {
-	b       *xlsxBook
+	b       *xlsx.Book
 	h       StatementHeader
-	lines   *xlsxTable
-	payouts *xlsxTable
+	lines   *xlsx.Table
+	payouts *xlsx.Table
 	sums    map[string]int64 // lines per currency, for the manifest
 }
 
@@ -103,8 +102,9 @@ const (
 
 // NewStatement starts the statement of h.
 func NewStatement(h StatementHeader) (*StatementWriter, error) {
-	b, err := newXLSXBook(sheetStatement, h.MaxRows, h.Stamp, "Statement "+h.ParticipantID,
-		fmt.Sprintf("Payout statement of %s, business dates %s to %s", h.ParticipantID, h.From, h.To), h.TmpDir)
+	b, err := xlsx.New(xlsx.Options{FirstSheet: sheetStatement, MaxRows: h.MaxRows, TmpDir: h.TmpDir, RecalcOnOpen: true,
+		Properties: &xlsx.Properties{Title: "Statement " + h.ParticipantID, Stamp: h.Stamp,
+			Subject: fmt.Sprintf("Payout statement of %s, business dates %s to %s", h.ParticipantID, h.From, h.To)}})
 	if err != nil {
 		return nil, err
 	}
@@ -113,26 +113,33 @@ func NewStatement(h StatementHeader) (*StatementWriter, error) {
 	for i, bal := range h.Balances {
 		codes[i] = bal.Currency
 	}
-	s.lines, err = b.newTable(tableSpec{name: sheetLines, curCol: lcCurrency,
-		columns: []xlsxColumn{{"Business date", 13}, {"Run", 22}, {"Sale", 22}, {"Product", 22}, {"Role", 12},
-			{"Kind", 12}, {"Contract", 20}, {"Version", 9}, {"Currency", 10}, {"Base", 18}, {"Rate", 10},
-			{"Amount", 18}, {"Sold at", 20}, {"Settled at", 20}},
-		totals: func(r totalsRow) ([]any, error) {
-			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("line(s)")), nil, nil, nil, nil, nil,
-				nil, b.label(r.cur), nil, nil, formula(r.sumIf(lcAmount).Formula, b.moneyTotal(r.cur))}, b.err
+	s.lines, err = b.NewTable(xlsx.TableSpec{Name: sheetLines, CurCol: lcCurrency,
+		Columns: []xlsx.Column{
+			{Header: "Business date", Width: 13}, {Header: "Run", Width: 22}, {Header: "Sale", Width: 22},
+			{Header: "Product", Width: 22}, {Header: "Role", Width: 12}, {Header: "Kind", Width: 12},
+			{Header: "Contract", Width: 20}, {Header: "Version", Width: 9}, {Header: "Currency", Width: 10},
+			{Header: "Base", Width: 18}, {Header: "Rate", Width: 10}, {Header: "Amount", Width: 18},
+			{Header: "Sold at", Width: 20}, {Header: "Settled at", Width: 20},
+		},
+		Totals: func(r xlsx.TotalsRow) ([]xlsx.Cell, error) {
+			return []xlsx.Cell{b.TotalLabel("Total"), xlsx.Formula(r.CountIf(), b.CountOfStyle("line(s)")), {}, {}, {}, {}, {},
+				{}, b.TotalLabel(r.Cur), {}, {}, xlsx.Formula(r.SumIf(lcAmount), b.MoneyTotalStyle(r.Cur))}, b.Err()
 		}}, codes)
 	if err != nil {
-		b.close()
+		b.Close()
 		return nil, err
 	}
-	s.payouts, err = b.newTable(tableSpec{name: sheetPayouts, curCol: ycCurrency,
-		columns: []xlsxColumn{{"Business date", 13}, {"Run", 22}, {"Currency", 10}, {"Amount", 18}, {"Reference", 36}},
-		totals: func(r totalsRow) ([]any, error) {
-			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("payout(s)")), b.label(r.cur),
-				formula(r.sumIf(ycAmount).Formula, b.moneyTotal(r.cur))}, b.err
+	s.payouts, err = b.NewTable(xlsx.TableSpec{Name: sheetPayouts, CurCol: ycCurrency,
+		Columns: []xlsx.Column{
+			{Header: "Business date", Width: 13}, {Header: "Run", Width: 22}, {Header: "Currency", Width: 10},
+			{Header: "Amount", Width: 18}, {Header: "Reference", Width: 36},
+		},
+		Totals: func(r xlsx.TotalsRow) ([]xlsx.Cell, error) {
+			return []xlsx.Cell{b.TotalLabel("Total"), xlsx.Formula(r.CountIf(), b.CountOfStyle("payout(s)")), b.TotalLabel(r.Cur),
+				xlsx.Formula(r.SumIf(ycAmount), b.MoneyTotalStyle(r.Cur))}, b.Err()
 		}}, codes)
 	if err != nil {
-		b.close()
+		b.Close()
 		return nil, err
 	}
 	return s, nil
@@ -142,31 +149,31 @@ func NewStatement(h StatementHeader) (*StatementWriter, error) {
 func (s *StatementWriter) AddLine(l StatementLine) error {
 	b, ln := s.b, l.Line
 	s.sums[ln.Currency] += ln.Amount
-	var version, base any
+	var version, base xlsx.Cell
 	if ln.ContractID != "" {
-		version = b.count(int64(ln.ContractVersion))
+		version = b.Count(int64(ln.ContractVersion))
 	}
 	if ln.Kind != reconcile.KindAdjustment {
-		base = b.money(ln.Base, ln.Currency)
+		base = b.Money(ln.Base, ln.Currency)
 	}
 	loc := l.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	return s.lines.add([]any{b.date(l.BusinessDate), b.text(l.RunID), b.text(ln.SaleID), b.text(ln.ProductID),
-		b.text(string(ln.Role)), b.text(string(ln.Kind)), b.text(ln.ContractID), version, b.text(ln.Currency), base,
-		b.rate(ln.Rate), b.money(ln.Amount, ln.Currency), b.dateTime(ln.SoldAt, loc), b.dateTime(ln.SettledAt, loc)})
+	return s.lines.Add(b.Date(l.BusinessDate), b.Text(l.RunID), b.Text(ln.SaleID), b.Text(ln.ProductID),
+		b.Text(string(ln.Role)), b.Text(string(ln.Kind)), b.Text(ln.ContractID), version, b.Text(ln.Currency), base,
+		b.Rate(ln.Rate), b.Money(ln.Amount, ln.Currency), b.DateTime(ln.SoldAt, loc), b.DateTime(ln.SettledAt, loc))
 }
 
 // AddPayout lists one payout item.
 func (s *StatementWriter) AddPayout(p StatementPayout) error {
 	b := s.b
-	return s.payouts.add([]any{b.date(p.BusinessDate), b.text(p.RunID), b.text(p.Currency),
-		b.money(p.Amount, p.Currency), b.text(p.Reference)})
+	return s.payouts.Add(b.Date(p.BusinessDate), b.Text(p.RunID), b.Text(p.Currency),
+		b.Money(p.Amount, p.Currency), b.Text(p.Reference))
 }
 
 // Abort discards a statement not written.
-func (s *StatementWriter) Abort() { s.b.close() }
+func (s *StatementWriter) Abort() { s.b.Close() }
 
 // Statement figures, in row order.
 const (
@@ -206,22 +213,22 @@ const statementFirstRow = 9
 // rows of its lists and its lines' total per currency.
 func (s *StatementWriter) Write(out io.Writer) (rows int64, lineTotals map[string]int64, err error) {
 	b := s.b
-	if err := s.lines.close(); err != nil {
-		b.close()
+	if err := s.lines.Close(); err != nil {
+		b.Close()
 		return 0, nil, err
 	}
-	if err := s.payouts.close(); err != nil {
-		b.close()
+	if err := s.payouts.Close(); err != nil {
+		b.Close()
 		return 0, nil, err
 	}
 	if err := s.writeSummary(); err != nil {
-		b.close()
+		b.Close()
 		return 0, nil, err
 	}
-	if err := b.save(out); err != nil {
+	if err := b.Save(out); err != nil {
 		return 0, nil, err
 	}
-	return s.lines.rows + s.payouts.rows, s.sums, nil
+	return s.lines.Rows() + s.payouts.Rows(), s.sums, nil
 }
 
 func (s *StatementWriter) writeSummary() error {
@@ -231,39 +238,28 @@ func (s *StatementWriter) writeSummary() error {
 	for _, bal := range h.Balances {
 		returned = returned || bal.Returned != 0
 	}
-	title, err := b.styles.title()
-	if err != nil {
-		return err
-	}
-	bold, err := b.styles.bold()
-	if err != nil {
-		return err
-	}
-	hs, err := b.styles.header()
-	if err != nil {
-		return err
-	}
-	cell := func(v any, style int) any { return excelize.Cell{Value: v, StyleID: style} }
+	title, bold, hs := b.TitleStyle(), b.BoldStyle(), b.HeaderStyle()
+	cell := xlsx.String
 	for _, r := range []struct {
 		row   int
-		cells []any
+		cells []xlsx.Cell
 	}{
-		{1, []any{cell("Payout statement", title)}},
-		{2, []any{cell("Participant", bold), b.text(h.ParticipantID)}},
-		{3, []any{cell("Name", bold), b.text(h.Name)}},
-		{4, []any{cell("From business date", bold), b.date(h.From)}},
-		{5, []any{cell("To business date", bold), b.date(h.To)}},
-		{6, []any{cell("Runs", bold), b.count(int64(h.Runs))}},
+		{1, []xlsx.Cell{cell("Payout statement", title)}},
+		{2, []xlsx.Cell{cell("Participant", bold), b.Text(h.ParticipantID)}},
+		{3, []xlsx.Cell{cell("Name", bold), b.Text(h.Name)}},
+		{4, []xlsx.Cell{cell("From business date", bold), b.Date(h.From)}},
+		{5, []xlsx.Cell{cell("To business date", bold), b.Date(h.To)}},
+		{6, []xlsx.Cell{cell("Runs", bold), b.Count(int64(h.Runs))}},
 	} {
-		if err := b.setCells(sh, 1, r.row, r.cells...); err != nil {
+		if err := b.SetCells(sh, 1, r.row, r.cells...); err != nil {
 			return err
 		}
 	}
-	header := []any{cell("Per currency", hs)}
+	header := []xlsx.Cell{cell("Per currency", hs)}
 	for _, bal := range h.Balances {
 		header = append(header, cell(bal.Currency, hs))
 	}
-	if err := b.setCells(sh, 1, statementFirstRow-1, header...); err != nil {
+	if err := b.SetCells(sh, 1, statementFirstRow-1, header...); err != nil {
 		return err
 	}
 	for f := 0; f < nStatementFigures; f++ {
@@ -275,55 +271,55 @@ func (s *StatementWriter) writeSummary() error {
 		if f == sCheck && returned {
 			label = statementCheckReturned
 		}
-		if err := b.setCells(sh, 1, statementFirstRow+f, cell(label, style)); err != nil {
+		if err := b.SetCells(sh, 1, statementFirstRow+f, cell(label, style)); err != nil {
 			return err
 		}
 	}
 	at := func(col string, f int) string { return fmt.Sprintf("%s%d", col, statementFirstRow+f) }
 	for i, bal := range h.Balances {
-		col, cur := colName(i+1), bal.Currency
-		m, mt := b.money(0, cur).StyleID, b.moneyTotal(cur)
-		vals := [nStatementFigures]any{
-			sOpening:  b.money(bal.Opening, cur),
-			sClosing:  b.money(bal.Closing, cur),
-			sReturned: b.money(bal.Returned, cur),
+		col, cur := xlsx.ColName(i+1), bal.Currency
+		m, mt := b.MoneyStyle(cur), b.MoneyTotalStyle(cur)
+		vals := [nStatementFigures]xlsx.Cell{
+			sOpening:  b.Money(bal.Opening, cur),
+			sClosing:  b.Money(bal.Closing, cur),
+			sReturned: b.Money(bal.Returned, cur),
 		}
-		if currencyCode.MatchString(cur) {
+		if xlsx.FormulaCurrency(cur) {
 			kindSum := func(kind reconcile.LineKind) string {
-				return s.lines.over(func(p sheetPart) string {
-					return fmt.Sprintf(`SUMIFS(%s,%s,"%s",%s,"%s")`, p.rangeOf(lcAmount), p.rangeOf(lcCurrency), cur,
-						p.rangeOf(lcKind), kind)
+				return s.lines.Over(func(p xlsx.SheetPart) string {
+					return fmt.Sprintf(`SUMIFS(%s,%s,"%s",%s,"%s")`, p.RangeOf(lcAmount), p.RangeOf(lcCurrency), cur,
+						p.RangeOf(lcKind), kind)
 				})
 			}
-			vals[sCommissions] = formula(kindSum(reconcile.KindCommission), m)
-			vals[sReversals] = formula(kindSum(reconcile.KindReversal), m)
-			vals[sAdjustments] = formula(kindSum(reconcile.KindAdjustment), m)
-			vals[sLinesTotal] = formula(fmt.Sprintf("SUM(%s:%s)", at(col, sCommissions), at(col, sAdjustments)), mt)
-			vals[sPayouts] = formula(s.payouts.sumOver(ycCurrency, ycAmount, cur), mt)
-			vals[sCheck] = formula(fmt.Sprintf("%s+%s+%s-%s-%s", at(col, sOpening), at(col, sReturned), at(col, sLinesTotal),
+			vals[sCommissions] = xlsx.Formula(kindSum(reconcile.KindCommission), m)
+			vals[sReversals] = xlsx.Formula(kindSum(reconcile.KindReversal), m)
+			vals[sAdjustments] = xlsx.Formula(kindSum(reconcile.KindAdjustment), m)
+			vals[sLinesTotal] = xlsx.Formula(fmt.Sprintf("SUM(%s:%s)", at(col, sCommissions), at(col, sAdjustments)), mt)
+			vals[sPayouts] = xlsx.Formula(s.payouts.SumOver(ycCurrency, ycAmount, cur), mt)
+			vals[sCheck] = xlsx.Formula(fmt.Sprintf("%s+%s+%s-%s-%s", at(col, sOpening), at(col, sReturned), at(col, sLinesTotal),
 				at(col, sPayouts), at(col, sClosing)), m)
 		}
 		for f, v := range vals {
-			if err := b.setCells(sh, i+2, statementFirstRow+f, v); err != nil {
+			if err := b.SetCells(sh, i+2, statementFirstRow+f, v); err != nil {
 				return err
 			}
 		}
 	}
 	if len(h.Balances) == 0 {
-		if err := b.setCells(sh, 1, statementFirstRow+nStatementFigures+1,
-			b.text("No balance, line or payout in these business dates.")); err != nil {
+		if err := b.SetCells(sh, 1, statementFirstRow+nStatementFigures+1,
+			b.Text("No balance, line or payout in these business dates.")); err != nil {
 			return err
 		}
 	}
-	if err := b.f.SetColWidth(sh, "A", "A", 46); err != nil {
+	if err := b.SetColWidth(sh, 0, 0, 46); err != nil {
 		return err
 	}
 	if len(h.Balances) > 0 {
-		if err := b.f.SetColWidth(sh, "B", colName(len(h.Balances)), 20); err != nil {
+		if err := b.SetColWidth(sh, 1, len(h.Balances), 20); err != nil {
 			return err
 		}
 	}
-	return b.err
+	return b.Err()
 }
 
 // StatementName is the path of a participant's statement in a run's

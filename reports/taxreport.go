@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"payouts/reconcile"
+	"payouts/reports/xlsx"
 )
 
 // TaxReportRow is one issuer's period position in one currency, in minor
@@ -64,32 +63,54 @@ var taxCurrencyHeader = []string{"currency", "sales", "expected", "invoices", "i
 // rows, totals per currency, and what the report covers. Amounts are
 // numeric cells with the currency's format; text from the data goes into
 // string cells, never formulas. The bytes depend only on the arguments.
-func WriteTaxReport(path string, meta TaxReportMeta, rows []TaxReportRow) (err error) {
+func WriteTaxReport(path string, meta TaxReportMeta, rows []TaxReportRow) error {
 	if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		return fmt.Errorf("tax report %s: the file name must end in .xlsx", path)
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	w := &taxWorkbook{f: f, styles: map[reconcile.Currency]int{}}
-	if err := f.SetSheetName("Sheet1", TaxSheetTotals); err != nil {
+	// Excelize's own document properties and archive (the report has
+	// always been written so), amounts with all their minor digits.
+	b, err := xlsx.New(xlsx.Options{FirstSheet: TaxSheetTotals, AllMinorDigits: true})
+	if err != nil {
 		return err
 	}
+	if err := writeTaxReport(b, meta, rows); err != nil {
+		b.Close()
+		return err
+	}
+	return publishBook(path, b)
+}
+
+func writeTaxReport(b *xlsx.Book, meta TaxReportMeta, rows []TaxReportRow) error {
 	for _, s := range []string{TaxSheetMismatches, TaxSheetCurrencies, TaxSheetAbout} {
-		if _, err := f.NewSheet(s); err != nil {
+		if err := b.NewSheet(s); err != nil {
 			return err
 		}
 	}
-	if w.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
-		return err
+	header := b.BoldStyle()
+	text := func(s string) xlsx.Cell { return xlsx.String(s, 0) } // no text format: the report never had one
+	count := func(n int64) xlsx.Cell { return xlsx.Int(n, 0) }
+	money := func(v int64, cur reconcile.Currency) xlsx.Cell { return b.Money(v, cur.Code) }
+	headerRow := func(names []string) []xlsx.Cell {
+		cells := make([]xlsx.Cell, len(names))
+		for i, n := range names {
+			cells[i] = xlsx.String(n, header)
+		}
+		return cells
 	}
 
 	expected := "gross of the sales settled in the month"
 	if meta.Model == reconcile.InvoicePartnership {
 		expected = "shares earned on the sales settled in the month"
 	}
-	w.row(TaxSheetTotals, 1, w.header, taxStrs(taxTotalsHeader)...)
-	w.row(TaxSheetMismatches, 1, w.header, taxStrs(taxMismatchHeader)...)
-	w.row(TaxSheetCurrencies, 1, w.header, taxStrs(taxCurrencyHeader)...)
+	if err := b.SetCells(TaxSheetTotals, 1, 1, headerRow(taxTotalsHeader)...); err != nil {
+		return err
+	}
+	if err := b.SetCells(TaxSheetMismatches, 1, 1, headerRow(taxMismatchHeader)...); err != nil {
+		return err
+	}
+	if err := b.SetCells(TaxSheetCurrencies, 1, 1, headerRow(taxCurrencyHeader)...); err != nil {
+		return err
+	}
 
 	type curTotal struct {
 		cur                                 reconcile.Currency
@@ -106,9 +127,11 @@ func WriteTaxReport(path string, meta TaxReportMeta, rows []TaxReportRow) (err e
 		case r.Mismatch():
 			status = reconcile.PeriodTotalMismatch
 		}
-		w.row(TaxSheetTotals, i+2, 0, taxStr(r.Producers), taxStr(r.Name), taxStr(r.TaxID), taxStr(r.Currency.Code),
-			taxCount(r.Sales), taxMoney(r.Expected, r.Currency), taxCount(r.Invoices), taxMoney(r.Invoiced, r.Currency),
-			taxMoney(r.Difference(), r.Currency), taxStr(status), taxCount(r.NotSummed))
+		if err := b.SetCells(TaxSheetTotals, 1, i+2, text(r.Producers), text(r.Name), text(r.TaxID), text(r.Currency.Code),
+			count(r.Sales), money(r.Expected, r.Currency), count(r.Invoices), money(r.Invoiced, r.Currency),
+			money(r.Difference(), r.Currency), text(status), count(r.NotSummed)); err != nil {
+			return err
+		}
 		t := byCur[r.Currency.Code]
 		if t == nil {
 			t = &curTotal{cur: r.Currency}
@@ -126,9 +149,11 @@ func WriteTaxReport(path string, meta TaxReportMeta, rows []TaxReportRow) (err e
 		detail := fmt.Sprintf("%s: invoiced %s %s in %s under %s, against %s %s (%s)", r.Producers, r.Currency.Code,
 			reconcile.FormatAmount(r.Invoiced, r.Currency), meta.Month, taxOrNone(r.TaxID), r.Currency.Code,
 			reconcile.FormatAmount(r.Expected, r.Currency), expected)
-		w.row(TaxSheetMismatches, mismatches+1, 0, taxStr(reconcile.PeriodTotalMismatch), taxStr(r.Producers), taxStr(r.Name),
-			taxStr(r.TaxID), taxStr(r.Currency.Code), taxMoney(r.Expected, r.Currency), taxMoney(r.Invoiced, r.Currency),
-			taxMoney(r.Difference(), r.Currency), taxStr(detail))
+		if err := b.SetCells(TaxSheetMismatches, 1, mismatches+1, text(reconcile.PeriodTotalMismatch), text(r.Producers),
+			text(r.Name), text(r.TaxID), text(r.Currency.Code), money(r.Expected, r.Currency), money(r.Invoiced, r.Currency),
+			money(r.Difference(), r.Currency), text(detail)); err != nil {
+			return err
+		}
 	}
 	codes := make([]string, 0, len(byCur))
 	for c := range byCur {
@@ -137,8 +162,10 @@ func WriteTaxReport(path string, meta TaxReportMeta, rows []TaxReportRow) (err e
 	sort.Strings(codes)
 	for i, c := range codes {
 		t := byCur[c]
-		w.row(TaxSheetCurrencies, i+2, 0, taxStr(c), taxCount(t.sales), taxMoney(t.expected, t.cur), taxCount(t.invoices),
-			taxMoney(t.invoiced, t.cur), taxMoney(t.invoiced-t.expected, t.cur), taxCount(t.mismatches))
+		if err := b.SetCells(TaxSheetCurrencies, 1, i+2, text(c), count(t.sales), money(t.expected, t.cur), count(t.invoices),
+			money(t.invoiced, t.cur), money(t.invoiced-t.expected, t.cur), count(t.mismatches)); err != nil {
+			return err
+		}
 	}
 
 	about := [][2]string{
@@ -156,109 +183,16 @@ func WriteTaxReport(path string, meta TaxReportMeta, rows []TaxReportRow) (err e
 		{"mismatches", strconv.Itoa(mismatches)},
 	}
 	for i, kv := range about {
-		w.row(TaxSheetAbout, i+1, 0, taxStr(kv[0]), taxStr(kv[1]))
+		if err := b.SetCells(TaxSheetAbout, 1, i+1, text(kv[0]), text(kv[1])); err != nil {
+			return err
+		}
 	}
 	for _, s := range []string{TaxSheetTotals, TaxSheetMismatches, TaxSheetCurrencies} {
-		if err := f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		if err := b.Freeze(s, 0, 1); err != nil {
 			return err
 		}
 	}
-	if w.err != nil {
-		return w.err
-	}
-	out, err := createAtomic(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteTo(out); err != nil {
-		out.Abort()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, _, err := out.Commit(); err != nil {
-		return err
-	}
-	return nil
-}
-
-// taxWorkbook writes cells, keeping the first error.
-type taxWorkbook struct {
-	f      *excelize.File
-	header int
-	styles map[reconcile.Currency]int
-	err    error
-}
-
-// taxCell is one value to write: text, a count or an amount.
-type taxCell struct {
-	text    *string
-	n       *int64
-	amount  *int64
-	cur     reconcile.Currency
-	isMoney bool
-}
-
-func taxStr(s string) taxCell  { return taxCell{text: &s} }
-func taxCount(n int64) taxCell { return taxCell{n: &n} }
-func taxStrs(ss []string) []taxCell {
-	out := make([]taxCell, len(ss))
-	for i, s := range ss {
-		out[i] = taxStr(s)
-	}
-	return out
-}
-func taxMoney(v int64, cur reconcile.Currency) taxCell {
-	return taxCell{amount: &v, cur: cur, isMoney: true}
-}
-
-func (w *taxWorkbook) row(sheet string, row, style int, cells ...taxCell) {
-	for i, c := range cells {
-		if w.err != nil {
-			return
-		}
-		name, err := excelize.CoordinatesToCellName(i+1, row)
-		if err != nil {
-			w.err = err
-			return
-		}
-		switch {
-		case c.text != nil:
-			w.err = w.f.SetCellStr(sheet, name, *c.text)
-		case c.n != nil:
-			w.err = w.f.SetCellInt(sheet, name, *c.n)
-		case c.isMoney:
-			w.err = w.setMoney(sheet, name, *c.amount, c.cur)
-		}
-		if w.err == nil && style != 0 {
-			w.err = w.f.SetCellStyle(sheet, name, name, style)
-		}
-	}
-}
-
-// setMoney writes an amount as a number in the currency's major unit,
-// formatted with its minor digits and its code. The number is the double
-// nearest to the exact decimal, parsed from its text: no arithmetic on
-// floats.
-func (w *taxWorkbook) setMoney(sheet, cellName string, v int64, cur reconcile.Currency) error {
-	x, err := strconv.ParseFloat(reconcile.FormatAmount(v, cur), 64)
-	if err != nil {
-		return err
-	}
-	if err := w.f.SetCellFloat(sheet, cellName, x, cur.Minor, 64); err != nil {
-		return err
-	}
-	style, ok := w.styles[cur]
-	if !ok {
-		format := "#,##0"
-		if cur.Minor > 0 {
-			format += "." + strings.Repeat("0", cur.Minor)
-		}
-		format += ` "` + cur.Code + `"`
-		if style, err = w.f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
-			return err
-		}
-		w.styles[cur] = style
-	}
-	return w.f.SetCellStyle(sheet, cellName, cellName, style)
+	return b.Err()
 }
 
 func taxOrNone(s string) string {

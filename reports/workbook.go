@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reports/xlsx"
 )
 
 // FinanceWorkbook is what the finance workbook of a run shows (see
@@ -219,19 +220,19 @@ const (
 // WriteFinanceWorkbook writes the finance workbook of w to out; temporary
 // files go to tmpDir.
 func WriteFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook) (WorkbookTotals, error) {
-	return writeFinanceWorkbook(out, tmpDir, w, defaultChunkRows)
+	return writeFinanceWorkbook(out, tmpDir, w, xlsx.DefaultChunkRows)
 }
 
 // writeFinanceWorkbook is WriteFinanceWorkbook streaming chunkRows rows at
 // a time (tests make chunks small).
 func writeFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook, chunkRows int) (WorkbookTotals, error) {
 	tot := WorkbookTotals{Lines: map[string]int64{}, Payouts: map[string]int64{}, PayoutCount: map[string]int64{}}
-	b, err := newXLSXBook(sheetSummary, w.MaxRows, w.WindowEnd, "Payouts "+w.RunID,
-		fmt.Sprintf("Finance workbook of %s run %s, business date %s", w.Kind, w.RunID, w.BusinessDate), tmpDir)
+	b, err := xlsx.New(xlsx.Options{FirstSheet: sheetSummary, MaxRows: w.MaxRows, TmpDir: tmpDir, RecalcOnOpen: true,
+		ChunkRows: chunkRows, Properties: &xlsx.Properties{Title: "Payouts " + w.RunID, Stamp: w.WindowEnd,
+			Subject: fmt.Sprintf("Finance workbook of %s run %s, business date %s", w.Kind, w.RunID, w.BusinessDate)}})
 	if err != nil {
 		return tot, err
 	}
-	b.chunkRows = chunkRows
 	codes := make([]string, len(w.Currencies))
 	for i, c := range w.Currencies {
 		codes[i] = c.Currency
@@ -239,46 +240,46 @@ func writeFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook, chunk
 
 	participants, err := writeParticipants(b, codes, w.Participants, &tot)
 	if err != nil {
-		b.close()
+		b.Close()
 		return tot, err
 	}
 	contracts, err := writeContracts(b, codes, w.Contracts)
 	if err != nil {
-		b.close()
+		b.Close()
 		return tot, err
 	}
 	held, err := writeHeldSales(b, codes, w.HeldSales)
 	if err != nil {
-		b.close()
+		b.Close()
 		return tot, err
 	}
 	discrepancies, err := writeDiscrepancies(b, w.Discrepancies, w.ReportVersion >= 2)
 	if err != nil {
-		b.close()
+		b.Close()
 		return tot, err
 	}
-	tot.Rows = participants.rows + contracts.rows + held.rows + discrepancies.rows
+	tot.Rows = participants.Rows() + contracts.Rows() + held.Rows() + discrepancies.Rows()
 	if w.ReportVersion >= 2 {
 		backlog, err := writeBacklog(b, w.Backlog)
 		if err != nil {
-			b.close()
+			b.Close()
 			return tot, err
 		}
-		tot.Rows += backlog.rows
+		tot.Rows += backlog.Rows()
 	}
 	if w.PayoutItems != nil { // a workbook without payout status (tests of the other sheets) has no such sheet
 		items, err := writePayoutItems(b, codes, w.PayoutItems)
 		if err != nil {
-			b.close()
+			b.Close()
 			return tot, err
 		}
-		tot.Rows += items.rows
+		tot.Rows += items.Rows()
 	}
 	if err := writeSummary(b, w, participants, held, tot.Returned != 0); err != nil {
-		b.close()
+		b.Close()
 		return tot, err
 	}
-	return tot, b.save(out)
+	return tot, b.Save(out)
 }
 
 // Columns of the Participants sheet.
@@ -295,18 +296,21 @@ const (
 	pcReturned
 )
 
-func writeParticipants(b *xlsxBook, codes []string, rows func(func(ParticipantBalance) error) error, tot *WorkbookTotals) (*xlsxTable, error) {
-	t, err := b.newTable(tableSpec{name: sheetParticipants, curCol: pcCurrency,
-		columns: []xlsxColumn{{"Participant", 24}, {"Name", 32}, {"Currency", 10}, {"Brought forward", 20},
-			{"Commissions", 20}, {"Reversals", 20}, {"Adjustments", 20}, {"Payout", 20}, {"Carried forward", 20},
-			{"Returned", 20}},
-		totals: func(r totalsRow) ([]any, error) {
-			m := b.moneyTotal(r.cur)
-			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("participant(s)")), b.label(r.cur),
-				formula(r.sumIf(pcBroughtForward).Formula, m), formula(r.sumIf(pcCommissions).Formula, m),
-				formula(r.sumIf(pcReversals).Formula, m), formula(r.sumIf(pcAdjustments).Formula, m),
-				formula(r.sumIf(pcPayout).Formula, m), formula(r.sumIf(pcCarriedForward).Formula, m),
-				formula(r.sumIf(pcReturned).Formula, m)}, b.err
+func writeParticipants(b *xlsx.Book, codes []string, rows func(func(ParticipantBalance) error) error, tot *WorkbookTotals) (*xlsx.Table, error) {
+	t, err := b.NewTable(xlsx.TableSpec{Name: sheetParticipants, CurCol: pcCurrency,
+		Columns: []xlsx.Column{
+			{Header: "Participant", Width: 24}, {Header: "Name", Width: 32}, {Header: "Currency", Width: 10},
+			{Header: "Brought forward", Width: 20}, {Header: "Commissions", Width: 20}, {Header: "Reversals", Width: 20},
+			{Header: "Adjustments", Width: 20}, {Header: "Payout", Width: 20}, {Header: "Carried forward", Width: 20},
+			{Header: "Returned", Width: 20},
+		},
+		Totals: func(r xlsx.TotalsRow) ([]xlsx.Cell, error) {
+			m := b.MoneyTotalStyle(r.Cur)
+			return []xlsx.Cell{b.TotalLabel("Total"), xlsx.Formula(r.CountIf(), b.CountOfStyle("participant(s)")), b.TotalLabel(r.Cur),
+				xlsx.Formula(r.SumIf(pcBroughtForward), m), xlsx.Formula(r.SumIf(pcCommissions), m),
+				xlsx.Formula(r.SumIf(pcReversals), m), xlsx.Formula(r.SumIf(pcAdjustments), m),
+				xlsx.Formula(r.SumIf(pcPayout), m), xlsx.Formula(r.SumIf(pcCarriedForward), m),
+				xlsx.Formula(r.SumIf(pcReturned), m)}, b.Err()
 		}}, codes)
 	if err != nil {
 		return nil, err
@@ -319,16 +323,16 @@ func writeParticipants(b *xlsxBook, codes []string, rows func(func(ParticipantBa
 			if p.Payout > 0 {
 				tot.PayoutCount[p.Currency]++
 			}
-			return t.add([]any{b.text(p.ParticipantID), b.text(p.Name), b.text(p.Currency),
-				b.money(p.BroughtForward, p.Currency), b.money(p.Commissions, p.Currency),
-				b.money(p.Reversals, p.Currency), b.money(p.Adjustments, p.Currency),
-				b.money(p.Payout, p.Currency), b.money(p.CarriedForward, p.Currency), b.money(p.Returned, p.Currency)})
+			return t.Add(b.Text(p.ParticipantID), b.Text(p.Name), b.Text(p.Currency),
+				b.Money(p.BroughtForward, p.Currency), b.Money(p.Commissions, p.Currency),
+				b.Money(p.Reversals, p.Currency), b.Money(p.Adjustments, p.Currency),
+				b.Money(p.Payout, p.Currency), b.Money(p.CarriedForward, p.Currency), b.Money(p.Returned, p.Currency))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("workbook: participants: %w", err)
 		}
 	}
-	return t, t.close()
+	return t, t.Close()
 }
 
 // Columns of the Contracts applied sheet.
@@ -348,33 +352,37 @@ const (
 	ccAmount
 )
 
-func writeContracts(b *xlsxBook, codes []string, rows func(func(ContractApplied) error) error) (*xlsxTable, error) {
-	t, err := b.newTable(tableSpec{name: sheetContracts, curCol: ccCurrency,
-		columns: []xlsxColumn{{"Contract", 22}, {"Version", 9}, {"Co-producer", 22}, {"Name", 30}, {"Product", 22},
-			{"Currency", 10}, {"Rate", 10}, {"Scope", 11}, {"Sales", 10}, {"Commissions", 20}, {"Reversals", 20},
-			{"Adjustments", 20}, {"Amount", 20}},
-		totals: func(r totalsRow) ([]any, error) {
-			m := b.moneyTotal(r.cur)
-			return []any{b.label("Total"), nil, nil, nil, nil, b.label(r.cur), nil, nil,
-				formula(r.sumIf(ccSales).Formula, b.countTotal()), formula(r.sumIf(ccCommissions).Formula, m),
-				formula(r.sumIf(ccReversals).Formula, m), formula(r.sumIf(ccAdjustments).Formula, m),
-				formula(r.sumIf(ccAmount).Formula, m)}, b.err
+func writeContracts(b *xlsx.Book, codes []string, rows func(func(ContractApplied) error) error) (*xlsx.Table, error) {
+	t, err := b.NewTable(xlsx.TableSpec{Name: sheetContracts, CurCol: ccCurrency,
+		Columns: []xlsx.Column{
+			{Header: "Contract", Width: 22}, {Header: "Version", Width: 9}, {Header: "Co-producer", Width: 22},
+			{Header: "Name", Width: 30}, {Header: "Product", Width: 22}, {Header: "Currency", Width: 10},
+			{Header: "Rate", Width: 10}, {Header: "Scope", Width: 11}, {Header: "Sales", Width: 10},
+			{Header: "Commissions", Width: 20}, {Header: "Reversals", Width: 20}, {Header: "Adjustments", Width: 20},
+			{Header: "Amount", Width: 20},
+		},
+		Totals: func(r xlsx.TotalsRow) ([]xlsx.Cell, error) {
+			m := b.MoneyTotalStyle(r.Cur)
+			return []xlsx.Cell{b.TotalLabel("Total"), {}, {}, {}, {}, b.TotalLabel(r.Cur), {}, {},
+				xlsx.Formula(r.SumIf(ccSales), b.CountTotalStyle()), xlsx.Formula(r.SumIf(ccCommissions), m),
+				xlsx.Formula(r.SumIf(ccReversals), m), xlsx.Formula(r.SumIf(ccAdjustments), m),
+				xlsx.Formula(r.SumIf(ccAmount), m)}, b.Err()
 		}}, codes)
 	if err != nil {
 		return nil, err
 	}
 	if rows != nil {
 		err = rows(func(c ContractApplied) error {
-			return t.add([]any{b.text(c.ContractID), b.count(int64(c.Version)), b.text(c.CoproducerID),
-				b.text(c.CoproducerName), b.text(c.ProductID), b.text(c.Currency), b.rate(c.Rate), b.text(c.Scope),
-				b.count(c.Sales), b.money(c.Commissions, c.Currency), b.money(c.Reversals, c.Currency),
-				b.money(c.Adjustments, c.Currency), b.money(c.Commissions+c.Reversals+c.Adjustments, c.Currency)})
+			return t.Add(b.Text(c.ContractID), b.Count(int64(c.Version)), b.Text(c.CoproducerID),
+				b.Text(c.CoproducerName), b.Text(c.ProductID), b.Text(c.Currency), b.Rate(c.Rate), b.Text(c.Scope),
+				b.Count(c.Sales), b.Money(c.Commissions, c.Currency), b.Money(c.Reversals, c.Currency),
+				b.Money(c.Adjustments, c.Currency), b.Money(c.Commissions+c.Reversals+c.Adjustments, c.Currency))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("workbook: contracts applied: %w", err)
 		}
 	}
-	return t, t.close()
+	return t, t.Close()
 }
 
 // Columns of the Held sales sheet.
@@ -387,68 +395,76 @@ const (
 	hcDetail
 )
 
-func writeHeldSales(b *xlsxBook, codes []string, rows func(func(HeldSale) error) error) (*xlsxTable, error) {
-	t, err := b.newTable(tableSpec{name: sheetHeldSales, curCol: hcCurrency,
-		columns: []xlsxColumn{{"Sale", 24}, {"Product", 22}, {"Currency", 10}, {"Gross", 20}, {"Reason", 16},
-			{"Detail", 100}},
-		totals: func(r totalsRow) ([]any, error) {
-			return []any{b.label("Total"), formula(r.countIf().Formula, b.countOf("sale(s)")), b.label(r.cur),
-				formula(r.sumIf(hcGross).Formula, b.moneyTotal(r.cur))}, b.err
+func writeHeldSales(b *xlsx.Book, codes []string, rows func(func(HeldSale) error) error) (*xlsx.Table, error) {
+	t, err := b.NewTable(xlsx.TableSpec{Name: sheetHeldSales, CurCol: hcCurrency,
+		Columns: []xlsx.Column{
+			{Header: "Sale", Width: 24}, {Header: "Product", Width: 22}, {Header: "Currency", Width: 10},
+			{Header: "Gross", Width: 20}, {Header: "Reason", Width: 16}, {Header: "Detail", Width: 100},
+		},
+		Totals: func(r xlsx.TotalsRow) ([]xlsx.Cell, error) {
+			return []xlsx.Cell{b.TotalLabel("Total"), xlsx.Formula(r.CountIf(), b.CountOfStyle("sale(s)")), b.TotalLabel(r.Cur),
+				xlsx.Formula(r.SumIf(hcGross), b.MoneyTotalStyle(r.Cur))}, b.Err()
 		}}, codes)
 	if err != nil {
 		return nil, err
 	}
 	if rows != nil {
 		err = rows(func(h HeldSale) error {
-			return t.add([]any{b.text(h.SaleID), b.text(h.ProductID), b.text(h.Currency),
-				b.decimalMoney(h.Gross, h.Currency), b.text(h.Kind), b.text(h.Detail)})
+			return t.Add(b.Text(h.SaleID), b.Text(h.ProductID), b.Text(h.Currency),
+				b.DecimalMoney(h.Gross, h.Currency), b.Text(h.Kind), b.Text(h.Detail))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("workbook: held sales: %w", err)
 		}
 	}
-	return t, t.close()
+	return t, t.Close()
 }
 
 // writeDiscrepancies lists what the run reported; with states (report
 // version 2), what it did with each and the age it reached.
-func writeDiscrepancies(b *xlsxBook, rows func(func(reconcile.ReportedDiscrepancy) error) error, states bool) (*xlsxTable, error) {
-	columns := []xlsxColumn{{"Kind", 26}, {"Blocking", 10}, {"Sale", 22}, {"Invoice", 22}, {"Participant", 22},
-		{"Contract", 22}, {"Currency", 10}, {"Expected", 18}, {"Actual", 18}, {"Detail", 100}}
-	if states {
-		columns = append(columns, xlsxColumn{"State", 12}, xlsxColumn{"Opened", 12}, xlsxColumn{"Age (days)", 12})
+func writeDiscrepancies(b *xlsx.Book, rows func(func(reconcile.ReportedDiscrepancy) error) error, states bool) (*xlsx.Table, error) {
+	columns := []xlsx.Column{
+		{Header: "Kind", Width: 26}, {Header: "Blocking", Width: 10}, {Header: "Sale", Width: 22},
+		{Header: "Invoice", Width: 22}, {Header: "Participant", Width: 22}, {Header: "Contract", Width: 22},
+		{Header: "Currency", Width: 10}, {Header: "Expected", Width: 18}, {Header: "Actual", Width: 18},
+		{Header: "Detail", Width: 100},
 	}
-	t, err := b.newTable(tableSpec{name: sheetDiscrepancies, columns: columns}, nil)
+	if states {
+		columns = append(columns, xlsx.Column{Header: "State", Width: 12}, xlsx.Column{Header: "Opened", Width: 12}, xlsx.Column{Header: "Age (days)", Width: 12})
+	}
+	t, err := b.NewTable(xlsx.TableSpec{Name: sheetDiscrepancies, Columns: columns}, nil)
 	if err != nil {
 		return nil, err
 	}
 	if rows != nil {
 		err = rows(func(d reconcile.ReportedDiscrepancy) error {
 			f := d.Finding
-			cells := []any{b.text(f.Kind), b.text(yesNo(f.Blocking)), b.text(f.SaleID), b.text(f.InvoiceID),
-				b.text(f.ParticipantID), b.text(f.ContractID), b.text(f.Currency), b.findingValue(f, f.Expected),
-				b.findingValue(f, f.Actual), b.text(f.Detail)}
+			cells := []xlsx.Cell{b.Text(f.Kind), b.Text(yesNo(f.Blocking)), b.Text(f.SaleID), b.Text(f.InvoiceID),
+				b.Text(f.ParticipantID), b.Text(f.ContractID), b.Text(f.Currency), findingValue(b, f, f.Expected),
+				findingValue(b, f, f.Actual), b.Text(f.Detail)}
 			if states {
-				cells = append(cells, b.text(d.State), b.date(d.OpenedBusinessDate), b.count(int64(d.AgeDays)))
+				cells = append(cells, b.Text(d.State), b.Date(d.OpenedBusinessDate), b.Count(int64(d.AgeDays)))
 			}
-			return t.add(cells)
+			return t.Add(cells...)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("workbook: discrepancies: %w", err)
 		}
 	}
-	return t, t.close()
+	return t, t.Close()
 }
 
 // writeBacklog writes the open backlog after the run: one row per kind,
 // blocking and currency, a count per age and a live total.
-func writeBacklog(b *xlsxBook, rows []BacklogCount) (*xlsxTable, error) {
-	columns := []xlsxColumn{{"Kind", 26}, {"Blocking", 10}, {"Currency", 10}}
-	for _, a := range BacklogAges {
-		columns = append(columns, xlsxColumn{a + " days", 12})
+func writeBacklog(b *xlsx.Book, rows []BacklogCount) (*xlsx.Table, error) {
+	columns := []xlsx.Column{
+		{Header: "Kind", Width: 26}, {Header: "Blocking", Width: 10}, {Header: "Currency", Width: 10},
 	}
-	columns = append(columns, xlsxColumn{"Total", 12})
-	t, err := b.newTable(tableSpec{name: sheetBacklog, columns: columns}, nil)
+	for _, a := range BacklogAges {
+		columns = append(columns, xlsx.Column{Header: a + " days", Width: 12})
+	}
+	columns = append(columns, xlsx.Column{Header: "Total", Width: 12})
+	t, err := b.NewTable(xlsx.TableSpec{Name: sheetBacklog, Columns: columns}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -459,26 +475,26 @@ func writeBacklog(b *xlsxBook, rows []BacklogCount) (*xlsxTable, error) {
 	total := 3 + len(BacklogAges)
 	for i := 0; i < len(rows); {
 		r := rows[i]
-		cells := make([]any, total+1)
-		cells[0], cells[1], cells[2] = b.text(r.Kind), b.text(yesNo(r.Blocking)), b.text(r.Currency)
+		cells := make([]xlsx.Cell, total+1)
+		cells[0], cells[1], cells[2] = b.Text(r.Kind), b.Text(yesNo(r.Blocking)), b.Text(r.Currency)
 		for ; i < len(rows) && rows[i].Kind == r.Kind && rows[i].Blocking == r.Blocking && rows[i].Currency == r.Currency; i++ {
 			col, ok := ageCol[rows[i].Age]
 			if !ok {
 				return nil, fmt.Errorf("workbook: backlog age %q", rows[i].Age)
 			}
-			cells[col] = b.count(rows[i].Count)
+			cells[col] = b.Count(rows[i].Count)
 		}
 		for c := 3; c < total; c++ {
-			if cells[c] == nil {
-				cells[c] = b.count(0)
+			if cells[c].Empty() {
+				cells[c] = b.Count(0)
 			}
 		}
-		cells[total] = formula(fmt.Sprintf("SUM(%s%d:%s%d)", colName(3), t.nextRow(), colName(total-1), t.nextRow()), b.countTotal())
-		if err := t.add(cells); err != nil {
+		cells[total] = xlsx.Formula(fmt.Sprintf("SUM(%s%d:%s%d)", xlsx.ColName(3), t.NextRow(), xlsx.ColName(total-1), t.NextRow()), b.CountTotalStyle())
+		if err := t.Add(cells...); err != nil {
 			return nil, fmt.Errorf("workbook: backlog: %w", err)
 		}
 	}
-	return t, t.close()
+	return t, t.Close()
 }
 
 // amountFindings are the kinds whose expected and actual values are
@@ -493,16 +509,14 @@ var amountFindings = map[string]bool{
 // kind, a number with the currency's format (SPEC 7) when it reads as an
 // amount of the currency, else text as written (an invoice amount that
 // cannot be read is the finding).
-func (b *xlsxBook) findingValue(f reconcile.Finding, v string) any {
+func findingValue(b *xlsx.Book, f reconcile.Finding, v string) xlsx.Cell {
 	if v == "" || !amountFindings[f.Kind] {
-		return b.text(v)
+		return b.Text(v)
 	}
-	if af := b.styles.amountFormat(f.Currency); af.known {
-		if minor, err := reconcile.ParseAmount(trimFraction(v), af.cur); err == nil {
-			return b.money(minor, f.Currency)
-		}
+	if c, ok := b.ParsedMoney(v, f.Currency); ok {
+		return c
 	}
-	return b.text(v)
+	return b.Text(v)
 }
 
 func yesNo(v bool) string {
@@ -529,26 +543,30 @@ const (
 // writePayoutItems writes the Payout items sheet: the run's own items,
 // every item still outstanding and the items the run credited back, with
 // their state and reason as the run saw them.
-func writePayoutItems(b *xlsxBook, codes []string, rows func(func(PayoutItemRow) error) error) (*xlsxTable, error) {
-	t, err := b.newTable(tableSpec{name: sheetPayoutItems, curCol: icCurrency,
-		columns: []xlsxColumn{{"Reference", 32}, {"Run", 22}, {"Participant", 22}, {"Currency", 10}, {"Amount", 20},
-			{"State", 11}, {"Reason code", 12}, {"Reason", 40}, {"Age (days)", 11}, {"Credited back by", 22}},
-		totals: func(r totalsRow) ([]any, error) {
-			return []any{b.label("Total"), nil, formula(r.countIf().Formula, b.countOf("item(s)")), b.label(r.cur),
-				formula(r.sumIf(icAmount).Formula, b.moneyTotal(r.cur))}, b.err
+func writePayoutItems(b *xlsx.Book, codes []string, rows func(func(PayoutItemRow) error) error) (*xlsx.Table, error) {
+	t, err := b.NewTable(xlsx.TableSpec{Name: sheetPayoutItems, CurCol: icCurrency,
+		Columns: []xlsx.Column{
+			{Header: "Reference", Width: 32}, {Header: "Run", Width: 22}, {Header: "Participant", Width: 22},
+			{Header: "Currency", Width: 10}, {Header: "Amount", Width: 20}, {Header: "State", Width: 11},
+			{Header: "Reason code", Width: 12}, {Header: "Reason", Width: 40}, {Header: "Age (days)", Width: 11},
+			{Header: "Credited back by", Width: 22},
+		},
+		Totals: func(r xlsx.TotalsRow) ([]xlsx.Cell, error) {
+			return []xlsx.Cell{b.TotalLabel("Total"), {}, xlsx.Formula(r.CountIf(), b.CountOfStyle("item(s)")), b.TotalLabel(r.Cur),
+				xlsx.Formula(r.SumIf(icAmount), b.MoneyTotalStyle(r.Cur))}, b.Err()
 		}}, codes)
 	if err != nil {
 		return nil, err
 	}
 	if rows != nil {
 		err = rows(func(it PayoutItemRow) error {
-			return t.add([]any{b.text(it.Reference), b.text(it.RunID), b.text(it.ParticipantID), b.text(it.Currency),
-				b.money(it.Amount, it.Currency), b.text(it.State), b.text(it.ReasonCode), b.text(it.Reason),
-				b.count(it.AgeDays), b.text(it.CreditedRun)})
+			return t.Add(b.Text(it.Reference), b.Text(it.RunID), b.Text(it.ParticipantID), b.Text(it.Currency),
+				b.Money(it.Amount, it.Currency), b.Text(it.State), b.Text(it.ReasonCode), b.Text(it.Reason),
+				b.Count(it.AgeDays), b.Text(it.CreditedRun))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("workbook: payout items: %w", err)
 		}
 	}
-	return t, t.close()
+	return t, t.Close()
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/xuri/excelize/v2"
+	"payouts/reports/xlsx"
 )
 
 // The figures of the Summary's per-currency table, in row order.
@@ -74,43 +74,32 @@ const (
 // The balance check always adds the returned amounts (SPEC 12); its label
 // names them when the run has any (checkBalanceReturned), and keeps the
 // label of the runs without otherwise.
-func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable, returned bool) error {
+func writeSummary(b *xlsx.Book, w FinanceWorkbook, participants, held *xlsx.Table, returned bool) error {
 	const s = sheetSummary
-	title, err := b.styles.title()
-	if err != nil {
+	title, hs, bold := b.TitleStyle(), b.HeaderStyle(), b.BoldStyle()
+	cell := xlsx.String
+	if err := b.SetCells(s, 1, 1, cell(fmt.Sprintf("Payouts run %s", w.RunID), title)); err != nil {
 		return err
 	}
-	hs, err := b.styles.header()
-	if err != nil {
+	if err := b.SetCells(s, 1, 2, cell("Business date", bold), b.Date(w.BusinessDate)); err != nil {
 		return err
 	}
-	bold, err := b.styles.bold()
-	if err != nil {
+	if err := b.SetCells(s, 1, 3, cell("Kind", bold), b.Text(w.Kind)); err != nil {
 		return err
 	}
-	cell := func(v any, style int) excelize.Cell { return excelize.Cell{Value: v, StyleID: style} }
-	if err := b.setCells(s, 1, 1, cell(fmt.Sprintf("Payouts run %s", w.RunID), title)); err != nil {
+	if err := b.SetCells(s, 1, 4, cell("Window end (UTC)", bold), b.Text(w.WindowEnd.UTC().Format("2006-01-02 15:04:05"))); err != nil {
 		return err
 	}
-	if err := b.setCells(s, 1, 2, cell("Business date", bold), b.date(w.BusinessDate)); err != nil {
-		return err
-	}
-	if err := b.setCells(s, 1, 3, cell("Kind", bold), b.text(w.Kind)); err != nil {
-		return err
-	}
-	if err := b.setCells(s, 1, 4, cell("Window end (UTC)", bold), b.text(w.WindowEnd.UTC().Format("2006-01-02 15:04:05"))); err != nil {
-		return err
-	}
-	if err := b.setCells(s, 1, 5, b.text("Lines total and Payouts equal the control totals of manifest.json; both checks are 0.")); err != nil {
+	if err := b.SetCells(s, 1, 5, b.Text("Lines total and Payouts equal the control totals of manifest.json; both checks are 0.")); err != nil {
 		return err
 	}
 
 	// Per currency.
-	header := []any{cell("Per currency", hs)}
+	header := []xlsx.Cell{cell("Per currency", hs)}
 	for _, c := range w.Currencies {
 		header = append(header, cell(c.Currency, hs))
 	}
-	if err := b.setCells(s, 1, summaryFirstRow-1, header...); err != nil {
+	if err := b.SetCells(s, 1, summaryFirstRow-1, header...); err != nil {
 		return err
 	}
 	at := func(col string, f int) string { return fmt.Sprintf("%s%d", col, summaryFirstRow+f) }
@@ -123,42 +112,42 @@ func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable,
 		if f == fCheckBalance && returned {
 			label = checkBalanceReturned
 		}
-		if err := b.setCells(s, 1, summaryFirstRow+f, cell(label, style)); err != nil {
+		if err := b.SetCells(s, 1, summaryFirstRow+f, cell(label, style)); err != nil {
 			return err
 		}
 	}
 	for i, c := range w.Currencies {
-		col, cur := colName(i+1), c.Currency
-		m, mt := b.money(0, cur).StyleID, b.moneyTotal(cur)
-		vals := [nFigures]any{
-			fSalesAllocated: b.count(c.SalesAllocated),
-			fGross:          b.money(c.Gross, cur),
-			fPlatformFees:   b.money(c.Gross-c.Net, cur),
-			fNet:            b.money(c.Net, cur),
-			fAffiliate:      b.money(c.Affiliate, cur),
-			fCoproducer:     b.money(c.Coproducer, cur),
-			fLead:           b.money(c.Lead, cur),
-			fLineCount:      b.count(c.Lines),
+		col, cur := xlsx.ColName(i+1), c.Currency
+		m, mt := b.MoneyStyle(cur), b.MoneyTotalStyle(cur)
+		vals := [nFigures]xlsx.Cell{
+			fSalesAllocated: b.Count(c.SalesAllocated),
+			fGross:          b.Money(c.Gross, cur),
+			fPlatformFees:   b.Money(c.Gross-c.Net, cur),
+			fNet:            b.Money(c.Net, cur),
+			fAffiliate:      b.Money(c.Affiliate, cur),
+			fCoproducer:     b.Money(c.Coproducer, cur),
+			fLead:           b.Money(c.Lead, cur),
+			fLineCount:      b.Count(c.Lines),
 		}
-		if currencyCode.MatchString(cur) { // it can go into a formula
-			vals[fCommissions] = formula(fmt.Sprintf("SUM(%s:%s)", at(col, fAffiliate), at(col, fLead)), mt)
-			vals[fReversals] = formula(participants.sumOver(pcCurrency, pcReversals, cur), m)
-			vals[fAdjustments] = formula(participants.sumOver(pcCurrency, pcAdjustments, cur), m)
-			vals[fLinesTotal] = formula(fmt.Sprintf("SUM(%s:%s)", at(col, fCommissions), at(col, fAdjustments)), mt)
-			vals[fBroughtForward] = formula(participants.sumOver(pcCurrency, pcBroughtForward, cur), m)
-			vals[fReturned] = formula(participants.sumOver(pcCurrency, pcReturned, cur), m)
-			vals[fPayouts] = formula(participants.sumOver(pcCurrency, pcPayout, cur), mt)
-			vals[fPayoutCount] = formula(participants.countPositiveOver(pcCurrency, pcPayout, cur), b.countTotal())
-			vals[fCarriedForward] = formula(participants.sumOver(pcCurrency, pcCarriedForward, cur), m)
-			vals[fHeldCount] = formula(held.countOver(hcCurrency, cur), b.count(0).StyleID)
-			vals[fHeldGross] = formula(held.sumOver(hcCurrency, hcGross, cur), m)
-			vals[fCheckCommissions] = formula(fmt.Sprintf("%s-(%s)", at(col, fCommissions),
-				participants.sumOver(pcCurrency, pcCommissions, cur)), m)
-			vals[fCheckBalance] = formula(fmt.Sprintf("%s+%s+%s-%s-%s", at(col, fBroughtForward), at(col, fReturned),
+		if xlsx.FormulaCurrency(cur) { // it can go into a formula
+			vals[fCommissions] = xlsx.Formula(fmt.Sprintf("SUM(%s:%s)", at(col, fAffiliate), at(col, fLead)), mt)
+			vals[fReversals] = xlsx.Formula(participants.SumOver(pcCurrency, pcReversals, cur), m)
+			vals[fAdjustments] = xlsx.Formula(participants.SumOver(pcCurrency, pcAdjustments, cur), m)
+			vals[fLinesTotal] = xlsx.Formula(fmt.Sprintf("SUM(%s:%s)", at(col, fCommissions), at(col, fAdjustments)), mt)
+			vals[fBroughtForward] = xlsx.Formula(participants.SumOver(pcCurrency, pcBroughtForward, cur), m)
+			vals[fReturned] = xlsx.Formula(participants.SumOver(pcCurrency, pcReturned, cur), m)
+			vals[fPayouts] = xlsx.Formula(participants.SumOver(pcCurrency, pcPayout, cur), mt)
+			vals[fPayoutCount] = xlsx.Formula(participants.CountPositiveOver(pcCurrency, pcPayout, cur), b.CountTotalStyle())
+			vals[fCarriedForward] = xlsx.Formula(participants.SumOver(pcCurrency, pcCarriedForward, cur), m)
+			vals[fHeldCount] = xlsx.Formula(held.CountOver(hcCurrency, cur), b.CountStyle())
+			vals[fHeldGross] = xlsx.Formula(held.SumOver(hcCurrency, hcGross, cur), m)
+			vals[fCheckCommissions] = xlsx.Formula(fmt.Sprintf("%s-(%s)", at(col, fCommissions),
+				participants.SumOver(pcCurrency, pcCommissions, cur)), m)
+			vals[fCheckBalance] = xlsx.Formula(fmt.Sprintf("%s+%s+%s-%s-%s", at(col, fBroughtForward), at(col, fReturned),
 				at(col, fLinesTotal), at(col, fPayouts), at(col, fCarriedForward)), m)
 		}
 		for f, v := range vals {
-			if err := b.setCells(s, i+2, summaryFirstRow+f, v); err != nil {
+			if err := b.SetCells(s, i+2, summaryFirstRow+f, v); err != nil {
 				return err
 			}
 		}
@@ -166,7 +155,7 @@ func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable,
 	row := summaryFirstRow + nFigures + 1
 
 	// Payout items by state (SPEC 12).
-	row, err = writeItemTotals(b, w, row, hs, bold)
+	row, err := writeItemTotals(b, w, row, hs, bold)
 	if err != nil {
 		return err
 	}
@@ -183,55 +172,52 @@ func writeSummary(b *xlsxBook, w FinanceWorkbook, participants, held *xlsxTable,
 		return err
 	}
 	widest := max(len(w.Currencies)+3, len(histCodes)+2)
-	if err := b.f.SetColWidth(s, "A", "A", 62); err != nil {
+	if err := b.SetColWidth(s, 0, 0, 62); err != nil {
 		return err
 	}
-	if err := b.f.SetColWidth(s, "B", colName(widest-1), 20); err != nil {
+	if err := b.SetColWidth(s, 1, widest-1, 20); err != nil {
 		return err
 	}
 	for i, code := range histCodes {
-		if err := addPayoutChart(b, code, len(w.History), colName(i+1), chartRow, widest+1, 1+i*20); err != nil {
+		if err := addPayoutChart(b, code, len(w.History), xlsx.ColName(i+1), chartRow, widest+1, 1+i*20); err != nil {
 			return err
 		}
 	}
-	if err := b.f.SetPanes(s, &excelize.Panes{Freeze: true, XSplit: 1, TopLeftCell: "B1", ActivePane: "topRight"}); err != nil {
+	if err := b.Freeze(s, 1, 0); err != nil {
 		return err
 	}
-	return b.err
+	return b.Err()
 }
 
 // writeDiscrepancyCounts writes the table of discrepancies by kind (one
 // column per currency, one for those without, a live total) from row; it
 // returns the next free row.
-func writeDiscrepancyCounts(b *xlsxBook, w FinanceWorkbook, row, hs int) (int, error) {
+func writeDiscrepancyCounts(b *xlsx.Book, w FinanceWorkbook, row int, hs xlsx.Style) (int, error) {
 	const s = sheetSummary
 	colOf := map[string]int{}
 	title := "Discrepancies by kind"
 	if w.ReportVersion >= 2 {
 		title = "Open discrepancies by kind (after the run; ages on the Backlog sheet)"
 	}
-	header := []any{excelize.Cell{Value: title, StyleID: hs}}
+	header := []xlsx.Cell{xlsx.String(title, hs)}
 	for i, c := range w.Currencies {
 		colOf[c.Currency] = i + 1
-		header = append(header, excelize.Cell{Value: c.Currency, StyleID: hs})
+		header = append(header, xlsx.String(c.Currency, hs))
 	}
 	none, total := len(w.Currencies)+1, len(w.Currencies)+2
-	header = append(header, excelize.Cell{Value: "No currency", StyleID: hs}, excelize.Cell{Value: "Total", StyleID: hs})
-	if err := b.setCells(s, 1, row, header...); err != nil {
+	header = append(header, xlsx.String("No currency", hs), xlsx.String("Total", hs))
+	if err := b.SetCells(s, 1, row, header...); err != nil {
 		return 0, err
 	}
 	row++
 	if len(w.DiscrepancyCounts) == 0 {
-		return row + 1, b.setCells(s, 1, row, b.text("none"))
+		return row + 1, b.SetCells(s, 1, row, b.Text("none"))
 	}
-	bold, err := b.styles.bold()
-	if err != nil {
-		return 0, err
-	}
+	bold := b.BoldStyle()
 	for i := 0; i < len(w.DiscrepancyCounts); {
 		kind := w.DiscrepancyCounts[i].Kind
-		cells := make([]any, total+1)
-		cells[0] = excelize.Cell{Value: kind, StyleID: bold} // SetCellStr: text, whatever it holds
+		cells := make([]xlsx.Cell, total+1)
+		cells[0] = xlsx.String(kind, bold) // SetCellStr: text, whatever it holds
 		for ; i < len(w.DiscrepancyCounts) && w.DiscrepancyCounts[i].Kind == kind; i++ {
 			dc := w.DiscrepancyCounts[i]
 			col, ok := colOf[dc.Currency]
@@ -241,10 +227,10 @@ func writeDiscrepancyCounts(b *xlsxBook, w FinanceWorkbook, row, hs int) (int, e
 			if !ok {
 				return 0, fmt.Errorf("workbook: discrepancies in %q, a currency the summary does not list", dc.Currency)
 			}
-			cells[col] = b.count(dc.Count)
+			cells[col] = b.Count(dc.Count)
 		}
-		cells[total] = formula(fmt.Sprintf("SUM(B%d:%s%d)", row, colName(total-1), row), b.countTotal())
-		if err := b.setCells(s, 1, row, cells...); err != nil {
+		cells[total] = xlsx.Formula(fmt.Sprintf("SUM(B%d:%s%d)", row, xlsx.ColName(total-1), row), b.CountTotalStyle())
+		if err := b.SetCells(s, 1, row, cells...); err != nil {
 			return 0, err
 		}
 		row++
@@ -256,7 +242,7 @@ func writeDiscrepancyCounts(b *xlsxBook, w FinanceWorkbook, row, hs int) (int, e
 // title, a header (business date, one column per currency, run) and one
 // row per run, oldest first. It returns the currencies (sorted) and the
 // header's row.
-func writeHistory(b *xlsxBook, w FinanceWorkbook, row, hs int) ([]string, int, error) {
+func writeHistory(b *xlsx.Book, w FinanceWorkbook, row int, hs xlsx.Style) ([]string, int, error) {
 	const s = sheetSummary
 	seen := map[string]bool{}
 	var codes []string
@@ -269,35 +255,32 @@ func writeHistory(b *xlsxBook, w FinanceWorkbook, row, hs int) ([]string, int, e
 		}
 	}
 	sort.Strings(codes)
-	title, err := b.styles.bold()
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := b.setCells(s, 1, row, excelize.Cell{Value: fmt.Sprintf("Payouts of the last %d runs (business date up to this run's)", len(w.History)), StyleID: title}); err != nil {
+	title := b.BoldStyle()
+	if err := b.SetCells(s, 1, row, xlsx.String(fmt.Sprintf("Payouts of the last %d runs (business date up to this run's)", len(w.History)), title)); err != nil {
 		return nil, 0, err
 	}
 	row++
-	header := []any{excelize.Cell{Value: "Business date", StyleID: hs}}
+	header := []xlsx.Cell{xlsx.String("Business date", hs)}
 	for _, c := range codes {
-		header = append(header, excelize.Cell{Value: c, StyleID: hs})
+		header = append(header, xlsx.String(c, hs))
 	}
-	header = append(header, excelize.Cell{Value: "Run", StyleID: hs})
-	if err := b.setCells(s, 1, row, header...); err != nil {
+	header = append(header, xlsx.String("Run", hs))
+	if err := b.SetCells(s, 1, row, header...); err != nil {
 		return nil, 0, err
 	}
 	headerRow := row
 	for _, r := range w.History {
 		row++
-		cells := []any{b.text(r.BusinessDate)}
+		cells := []xlsx.Cell{b.Text(r.BusinessDate)}
 		amounts := map[string]int64{}
 		for _, p := range r.Payouts {
 			amounts[p.Currency] += p.Amount
 		}
 		for _, c := range codes {
-			cells = append(cells, b.money(amounts[c], c))
+			cells = append(cells, b.Money(amounts[c], c))
 		}
-		cells = append(cells, b.text(r.RunID))
-		if err := b.setCells(s, 1, row, cells...); err != nil {
+		cells = append(cells, b.Text(r.RunID))
+		if err := b.SetCells(s, 1, row, cells...); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -307,29 +290,18 @@ func writeHistory(b *xlsxBook, w FinanceWorkbook, row, hs int) ([]string, int, e
 // addPayoutChart adds a column chart of one currency's payouts over the
 // history runs (the rows under headerRow, in column col), at column
 // atCol, row atRow of the Summary.
-func addPayoutChart(b *xlsxBook, code string, runs int, col string, headerRow, atCol, atRow int) error {
+func addPayoutChart(b *xlsx.Book, code string, runs int, col string, headerRow, atCol, atRow int) error {
 	if runs == 0 {
 		return nil
 	}
-	s := quoteSheet(sheetSummary)
+	s := xlsx.QuoteSheet(sheetSummary)
 	first, last := headerRow+1, headerRow+runs
-	cell, err := excelize.CoordinatesToCellName(atCol, atRow)
-	if err != nil {
-		return err
-	}
-	none := false
-	return b.f.AddChart(sheetSummary, cell, &excelize.Chart{
-		Type: excelize.Col,
-		Series: []excelize.ChartSeries{{
-			Name:       fmt.Sprintf("%s!$%s$%d", s, col, headerRow),
-			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", s, first, last),
-			Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", s, col, first, col, last),
-		}},
-		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: fmt.Sprintf("Payouts in %s, last %d runs", code, runs)}}},
-		Legend:     excelize.ChartLegend{Position: "none"},
-		Dimension:  excelize.ChartDimension{Width: 640, Height: 360},
-		VaryColors: &none,
-		YAxis:      excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{SourceLinked: true}},
+	return b.AddColumnChart(sheetSummary, atCol, atRow, xlsx.ColumnChart{
+		Title:      fmt.Sprintf("Payouts in %s, last %d runs", code, runs),
+		Name:       fmt.Sprintf("%s!$%s$%d", s, col, headerRow),
+		Categories: fmt.Sprintf("%s!$A$%d:$A$%d", s, first, last),
+		Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", s, col, first, col, last),
+		Width:      640, Height: 360,
 	})
 }
 
@@ -346,16 +318,16 @@ var itemLabels = []string{"Issued", "Paid", "Rejected", "Returned", "Outstanding
 // per currency of w.ItemTotals, every item issued up to the run by state
 // and the outstanding ones by age (as the run saw them), and a live
 // check. It returns the next free row.
-func writeItemTotals(b *xlsxBook, w FinanceWorkbook, row, hs, bold int) (int, error) {
+func writeItemTotals(b *xlsx.Book, w FinanceWorkbook, row int, hs, bold xlsx.Style) (int, error) {
 	const s = sheetSummary
 	if len(w.ItemTotals) == 0 {
 		return row, nil
 	}
-	header := []any{excelize.Cell{Value: "Payout items by state (all runs up to this one)", StyleID: hs}}
+	header := []xlsx.Cell{xlsx.String("Payout items by state (all runs up to this one)", hs)}
 	for _, t := range w.ItemTotals {
-		header = append(header, excelize.Cell{Value: t.Currency, StyleID: hs})
+		header = append(header, xlsx.String(t.Currency, hs))
 	}
-	if err := b.setCells(s, 1, row, header...); err != nil {
+	if err := b.SetCells(s, 1, row, header...); err != nil {
 		return row, err
 	}
 	first := row + 1
@@ -364,24 +336,24 @@ func writeItemTotals(b *xlsxBook, w FinanceWorkbook, row, hs, bold int) (int, er
 		if i == len(itemLabels)-1 {
 			style = 0
 		}
-		if err := b.setCells(s, 1, first+i, excelize.Cell{Value: l, StyleID: style}); err != nil {
+		if err := b.SetCells(s, 1, first+i, xlsx.String(l, style)); err != nil {
 			return row, err
 		}
 	}
 	for c, t := range w.ItemTotals {
-		col := colName(c + 1)
-		vals := []any{b.money(t.Issued, t.Currency), b.money(t.Paid, t.Currency), b.money(t.Rejected, t.Currency),
-			b.money(t.Returned, t.Currency), b.money(t.Outstanding, t.Currency), b.money(t.Aged0to2, t.Currency),
-			b.money(t.Aged3to7, t.Currency), b.money(t.Aged8to30, t.Currency), b.money(t.AgedOver30, t.Currency)}
-		if currencyCode.MatchString(t.Currency) {
-			vals = append(vals, formula(fmt.Sprintf("%[1]s%[2]d-%[1]s%[3]d-%[1]s%[4]d-%[1]s%[5]d-%[1]s%[6]d",
-				col, first, first+1, first+2, first+3, first+4), b.money(0, t.Currency).StyleID))
+		col := xlsx.ColName(c + 1)
+		vals := []xlsx.Cell{b.Money(t.Issued, t.Currency), b.Money(t.Paid, t.Currency), b.Money(t.Rejected, t.Currency),
+			b.Money(t.Returned, t.Currency), b.Money(t.Outstanding, t.Currency), b.Money(t.Aged0to2, t.Currency),
+			b.Money(t.Aged3to7, t.Currency), b.Money(t.Aged8to30, t.Currency), b.Money(t.AgedOver30, t.Currency)}
+		if xlsx.FormulaCurrency(t.Currency) {
+			vals = append(vals, xlsx.Formula(fmt.Sprintf("%[1]s%[2]d-%[1]s%[3]d-%[1]s%[4]d-%[1]s%[5]d-%[1]s%[6]d",
+				col, first, first+1, first+2, first+3, first+4), b.MoneyStyle(t.Currency)))
 		}
 		for i, v := range vals {
-			if err := b.setCells(s, c+2, first+i, v); err != nil {
+			if err := b.SetCells(s, c+2, first+i, v); err != nil {
 				return row, err
 			}
 		}
 	}
-	return first + len(itemLabels) + 1, b.err
+	return first + len(itemLabels) + 1, b.Err()
 }

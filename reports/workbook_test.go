@@ -14,6 +14,7 @@ import (
 
 	"payouts/reconcile"
 	"payouts/reports/sheettest"
+	"payouts/reports/xlsx"
 )
 
 // hostileNames are names a participant could give themselves that a
@@ -224,7 +225,7 @@ func checkTextCells(t *testing.T, f *excelize.File, afterLibreOffice bool) {
 func TestFinanceWorkbookFormatsAsShown(t *testing.T) {
 	t.Parallel()
 	w := sampleWorkbook(12)
-	path, _ := writeSample(t, w, defaultChunkRows)
+	path, _ := writeSample(t, w, xlsx.DefaultChunkRows)
 	sheets := sheettest.SheetsAsShown(t, path)
 	summary := sheets["Summary"]
 	if summary == nil {
@@ -397,7 +398,7 @@ func TestFinanceWorkbookIsDeterministic(t *testing.T) {
 func TestFinanceWorkbookChunksDoNotShow(t *testing.T) {
 	t.Parallel()
 	var want []byte
-	for _, chunk := range []int{defaultChunkRows, 1, 2, 5, 13, 46} {
+	for _, chunk := range []int{xlsx.DefaultChunkRows, 1, 2, 5, 13, 46} {
 		var buf bytes.Buffer
 		if _, err := writeFinanceWorkbook(&buf, t.TempDir(), sampleWorkbook(40), chunk); err != nil {
 			t.Fatal(err)
@@ -405,7 +406,7 @@ func TestFinanceWorkbookChunksDoNotShow(t *testing.T) {
 		if want == nil {
 			want = buf.Bytes()
 		} else if !bytes.Equal(want, buf.Bytes()) {
-			t.Errorf("chunks of %d rows give other bytes than chunks of %d", chunk, defaultChunkRows)
+			t.Errorf("chunks of %d rows give other bytes than chunks of %d", chunk, xlsx.DefaultChunkRows)
 		}
 	}
 	// And nothing is left in the temporary directory.
@@ -451,32 +452,13 @@ func checkOnlyOurFormulas(t *testing.T, f *excelize.File) {
 	}
 }
 
-func TestMoneyFormats(t *testing.T) {
-	t.Parallel()
-	for code, want := range map[string]string{"BRL": `#,##0.00 "BRL"`, "JPY": `#,##0 "JPY"`, "KWD": `#,##0.000 "KWD"`, "CLF": `#,##0.0000 "CLF"`} {
-		cur, err := reconcile.LookupCurrency(code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := moneyFormat(cur); got != want {
-			t.Errorf("%s: %s, want %s", code, got, want)
-		}
-	}
-	cur, _ := reconcile.LookupCurrency("BRL")
-	for minor, want := range map[int64]float64{1230: 12.3, -5: -0.05, 123456789012: 1234567890.12} {
-		if got := moneyValue(minor, cur); got != want {
-			t.Errorf("moneyValue(%d) = %v, want %v", minor, got, want)
-		}
-	}
-}
-
 // TestFinanceWorkbookOfAnEmptyRun: a run with nothing in it still gets a
 // workbook with every sheet and its headers.
 func TestFinanceWorkbookOfAnEmptyRun(t *testing.T) {
 	t.Parallel()
 	w := FinanceWorkbook{RunID: "nightly-20260101", BusinessDate: "2026-01-01", Kind: "nightly",
 		WindowEnd: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}
-	path, tot := writeSample(t, w, defaultChunkRows)
+	path, tot := writeSample(t, w, xlsx.DefaultChunkRows)
 	if tot.Rows != 0 || len(tot.Payouts) != 0 {
 		t.Errorf("totals %+v", tot)
 	}
@@ -490,40 +472,6 @@ func TestFinanceWorkbookOfAnEmptyRun(t *testing.T) {
 	}
 	if v, _ := f.GetCellValue("Participants", "A1"); v != "Participant" {
 		t.Errorf("Participants A1 = %q, want the header", v)
-	}
-}
-
-func TestSpillBuffer(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	s := &spillBuffer{dir: dir, limit: 10}
-	var want bytes.Buffer
-	for i := 0; i < 5; i++ {
-		chunk := []byte(fmt.Sprintf("<row r=\"%d\"/>", i))
-		want.Write(chunk)
-		if _, err := s.Write(chunk); err != nil {
-			t.Fatal(err)
-		}
-		if spilled := s.file != nil; spilled != (want.Len() > 10) {
-			t.Errorf("after %d bytes: spilled %v", want.Len(), spilled)
-		}
-	}
-	for i := 0; i < 2; i++ { // read twice: the part is read from its start each time
-		r, err := s.reader()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got bytes.Buffer
-		if _, err := got.ReadFrom(r); err != nil || got.String() != want.String() {
-			t.Errorf("read %q (%v), want %q", got.String(), err, want.String())
-		}
-	}
-	if left, _ := os.ReadDir(dir); len(left) != 1 {
-		t.Errorf("%d temporary files, want 1", len(left))
-	}
-	s.release()
-	if left, _ := os.ReadDir(dir); len(left) != 0 {
-		t.Errorf("temporary files left after release: %v", left)
 	}
 }
 
@@ -549,7 +497,7 @@ func TestWorkbookDiscrepancyAmountsAreNumbers(t *testing.T) {
 		}
 		return nil
 	}
-	path, _ := writeSample(t, w, defaultChunkRows)
+	path, _ := writeSample(t, w, xlsx.DefaultChunkRows)
 	f, err := excelize.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package reports
+package xlsx
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// A table is one list of a workbook (participants, discrepancies, ...)
+// A Table is one list of a workbook (participants, discrepancies, ...)
 // written row by row through excelize's StreamWriter, so that only one
 // buffer of rows is in memory whatever its length. Its layout:
 //
@@ -24,67 +24,67 @@ import (
 //
 // Memory: excelize's StreamWriter keeps up to 16 MiB of a sheet in a
 // buffer (twice that while the buffer grows) and keeps every streamed
-// sheet's buffer until the whole file is written: the lists of a run of a
-// million sales held 110 MiB that way. So rows are streamed in chunks of
-// chunkRows, each in a scratch workbook of its own whose sheet part is
-// appended to the sheet's part (in memory up to 4 MiB, then in a
-// temporary file) as soon as the chunk is done; the scratch
-// workbook is then dropped, and one chunk is in memory at a time. The
-// main workbook holds an empty sheet of the same name, whose part the
+// sheet's buffer until the file is closed (W3a in doc.go), and excelize
+// builds the whole archive in memory before writing it (W3b): the lists
+// of a run of a million sales held 110 MiB that way. So rows are
+// streamed in chunks of Options.ChunkRows, each in a scratch workbook of
+// its own whose sheet part is appended to the sheet's part (in memory up
+// to 4 MiB, then in a temporary file) as soon as the chunk is done; the
+// scratch workbook is then dropped, and one chunk is in memory at a time.
+// The main workbook holds an empty sheet of the same name, whose part the
 // saved archive replaces by the assembled one (see saveXLSX). Style ids
 // are the main workbook's: a StreamWriter writes the ids it is given.
 
-// xlsxColumn is a column of a table: its header and width (in characters).
-type xlsxColumn struct {
-	header string
-	width  float64
+// Column is a column of a table: its header and width (in characters).
+type Column struct {
+	Header string
+	Width  float64
 }
 
-// tableSpec describes a table.
-type tableSpec struct {
-	name    string
-	columns []xlsxColumn
-	curCol  int // 0-based column holding the currency, for the totals rows
-	// totals returns the cells of the totals row of one currency; nil for a
+// TableSpec describes a table.
+type TableSpec struct {
+	Name    string
+	Columns []Column
+	CurCol  int // 0-based column holding the currency, for the totals rows
+	// Totals returns the cells of the totals row of one currency; nil for a
 	// table without totals.
-	totals func(t totalsRow) ([]any, error)
+	Totals func(t TotalsRow) ([]Cell, error)
 }
 
-// totalsRow is what a totals row's formulas need: the currency and the
+// TotalsRow is what a totals row's formulas need: the currency and the
 // rows of data they cover on the sheet.
-type totalsRow struct {
-	cur         string
-	curCol      int // 0-based column holding the currency
-	first, last int // data rows, from the first to the sheet's last row
+type TotalsRow struct {
+	Cur         string
+	CurCol      int // 0-based column holding the currency
+	First, Last int // data rows, from the first to the sheet's last row
 }
 
-// sumIf is the SUMIF of column col (0-based) over the sheet's rows of the
+// SumIf is the SUMIF of column col (0-based) over the sheet's rows of the
 // currency.
-func (t totalsRow) sumIf(col int) excelize.Cell {
-	c, cc := colName(col), colName(t.curCol)
-	return excelize.Cell{Formula: fmt.Sprintf(`SUMIF($%s$%d:$%s$%d,"%s",%s$%d:%s$%d)`,
-		cc, t.first, cc, t.last, t.cur, c, t.first, c, t.last)}
+func (t TotalsRow) SumIf(col int) string {
+	c, cc := ColName(col), ColName(t.CurCol)
+	return fmt.Sprintf(`SUMIF($%s$%d:$%s$%d,"%s",%s$%d:%s$%d)`, cc, t.First, cc, t.Last, t.Cur, c, t.First, c, t.Last)
 }
 
-// countIf counts the sheet's rows of the currency.
-func (t totalsRow) countIf() excelize.Cell {
-	cc := colName(t.curCol)
-	return excelize.Cell{Formula: fmt.Sprintf(`COUNTIF($%s$%d:$%s$%d,"%s")`, cc, t.first, cc, t.last, t.cur)}
+// CountIf counts the sheet's rows of the currency.
+func (t TotalsRow) CountIf() string {
+	cc := ColName(t.CurCol)
+	return fmt.Sprintf(`COUNTIF($%s$%d:$%s$%d,"%s")`, cc, t.First, cc, t.Last, t.Cur)
 }
 
-// sheetPart is one sheet of a table and the rows of data it holds
-// (last < first when none).
-type sheetPart struct {
-	name        string
-	first, last int
+// SheetPart is one sheet of a table and the rows of data it holds
+// (Last < First when none).
+type SheetPart struct {
+	Name        string
+	First, Last int
 }
 
-// xlsxTable writes one table.
-type xlsxTable struct {
-	wb         *xlsxBook
-	spec       tableSpec
+// Table writes one table.
+type Table struct {
+	wb         *Book
+	spec       TableSpec
 	currencies []string // one totals row each, in this order
-	parts      []sheetPart
+	parts      []SheetPart
 	part       *spillBuffer   // the current sheet's part being assembled
 	chunks     int            // chunks of the current sheet appended to part
 	scratch    *excelize.File // the workbook the current chunk is streamed in
@@ -98,36 +98,39 @@ type xlsxTable struct {
 // scratch workbook: a second sheet, so that it is not the selected one.
 const scratchSheet = "Data"
 
-// newTable starts a table; currencies are those it may hold (its totals
+// NewTable starts a table; currencies are those it may hold (its totals
 // rows), sorted. Codes that cannot go into a formula get no totals row.
-func (b *xlsxBook) newTable(spec tableSpec, currencies []string) (*xlsxTable, error) {
-	t := &xlsxTable{wb: b, spec: spec}
+func (b *Book) NewTable(spec TableSpec, currencies []string) (*Table, error) {
+	if b.opts.AllMinorDigits {
+		return nil, fmt.Errorf("workbook: sheet %s: a table cannot write amounts with all their minor digits", spec.Name)
+	}
+	t := &Table{wb: b, spec: spec}
 	b.tables = append(b.tables, t)
-	if spec.totals != nil {
+	if spec.Totals != nil {
 		for _, c := range currencies {
-			if currencyCode.MatchString(c) {
+			if FormulaCurrency(c) {
 				t.currencies = append(t.currencies, c)
 			}
 		}
 	}
 	if t.headerRow() >= b.maxRows {
-		return nil, fmt.Errorf("workbook: sheet %s: a limit of %d rows leaves no room for data", spec.name, b.maxRows)
+		return nil, fmt.Errorf("workbook: sheet %s: a limit of %d rows leaves no room for data", spec.Name, b.maxRows)
 	}
 	return t, t.startSheet()
 }
 
 // headerRow is the row of the header on every sheet of the table.
-func (t *xlsxTable) headerRow() int {
+func (t *Table) headerRow() int {
 	if len(t.currencies) == 0 {
 		return 1
 	}
 	return len(t.currencies) + 2
 }
 
-func (t *xlsxTable) startSheet() error {
-	name := t.spec.name
+func (t *Table) startSheet() error {
+	name := t.spec.Name
 	if n := len(t.parts); n > 0 {
-		name = fmt.Sprintf("%s (%d)", t.spec.name, n+1)
+		name = fmt.Sprintf("%s (%d)", t.spec.Name, n+1)
 	}
 	if len(name) > 31 {
 		return fmt.Errorf("workbook: sheet name %q is longer than 31 characters", name)
@@ -139,16 +142,16 @@ func (t *xlsxTable) startSheet() error {
 	if err != nil {
 		return err
 	}
-	t.part = &spillBuffer{dir: t.wb.tmpDir, limit: spillLimit}
+	t.part = &spillBuffer{dir: t.wb.opts.TmpDir, limit: spillLimit}
 	t.wb.parts[path] = t.part
 	t.chunks, t.row = 0, 0
 	h := t.headerRow()
-	t.parts = append(t.parts, sheetPart{name: name, first: h + 1, last: h})
+	t.parts = append(t.parts, SheetPart{Name: name, First: h + 1, Last: h})
 	if err := t.startChunk(); err != nil {
 		return err
 	}
 	for i, cur := range t.currencies {
-		cells, err := t.spec.totals(totalsRow{cur: cur, curCol: t.spec.curCol, first: h + 1, last: t.wb.maxRows})
+		cells, err := t.spec.Totals(TotalsRow{Cur: cur, CurCol: t.spec.CurCol, First: h + 1, Last: t.wb.maxRows})
 		if err != nil {
 			return err
 		}
@@ -160,18 +163,18 @@ func (t *xlsxTable) startSheet() error {
 	if err != nil {
 		return err
 	}
-	header := make([]any, len(t.spec.columns))
-	for i, c := range t.spec.columns {
-		header[i] = excelize.Cell{StyleID: hs, Value: c.header}
+	header := make([]Cell, len(t.spec.Columns))
+	for i, c := range t.spec.Columns {
+		header[i] = String(c.Header, Style(hs))
 	}
 	return t.setRow(h, header)
 }
 
 // startChunk starts a scratch workbook for the next rows of the sheet,
 // with the sheet's columns and frozen panes.
-func (t *xlsxTable) startChunk() error {
-	name := t.parts[len(t.parts)-1].name
-	t.scratch = excelize.NewFile(excelize.Options{TmpDir: t.wb.tmpDir})
+func (t *Table) startChunk() error {
+	name := t.parts[len(t.parts)-1].Name
+	t.scratch = excelize.NewFile(excelize.Options{TmpDir: t.wb.opts.TmpDir})
 	if _, err := t.scratch.NewSheet(scratchSheet); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
@@ -179,14 +182,12 @@ func (t *xlsxTable) startChunk() error {
 	if err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
-	for i, c := range t.spec.columns {
-		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
+	for i, c := range t.spec.Columns {
+		if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
 			return fmt.Errorf("workbook: sheet %s: %w", name, err)
 		}
 	}
-	h := t.headerRow()
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: h, TopLeftCell: fmt.Sprintf("A%d", h+1),
-		ActivePane: "bottomLeft"}); err != nil {
+	if err := sw.SetPanes(freezePanes(0, t.headerRow())); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
 	t.sw, t.chunkRows = sw, 0
@@ -198,8 +199,8 @@ func (t *xlsxTable) startChunk() error {
 // the rows of every chunk, and the rest after </sheetData> (the
 // autofilter, page setup) from the last one. Cell text is escaped XML, so
 // those two tags appear once in a part, where excelize writes them.
-func (t *xlsxTable) finishChunk(last bool) error {
-	name := t.parts[len(t.parts)-1].name
+func (t *Table) finishChunk(last bool) error {
+	name := t.parts[len(t.parts)-1].Name
 	scratch := t.scratch
 	t.scratch = nil
 	defer scratch.Close()
@@ -239,8 +240,8 @@ const (
 	sheetDataClose = "</sheetData>"
 )
 
-func (t *xlsxTable) setRow(row int, cells []any) error {
-	if t.chunkRows >= t.wb.chunkRows {
+func (t *Table) setRow(row int, cells []Cell) error {
+	if t.chunkRows >= t.wb.opts.ChunkRows {
 		if err := t.finishChunk(false); err != nil {
 			return err
 		}
@@ -248,16 +249,25 @@ func (t *xlsxTable) setRow(row int, cells []any) error {
 			return err
 		}
 	}
-	if err := t.sw.SetRow(fmt.Sprintf("A%d", row), cells); err != nil {
-		return fmt.Errorf("workbook: sheet %s row %d: %w", t.parts[len(t.parts)-1].name, row, err)
+	name := t.parts[len(t.parts)-1].Name
+	values := make([]any, len(cells))
+	for i, c := range cells {
+		v, ok := c.excelize()
+		if !ok {
+			return fmt.Errorf("workbook: sheet %s row %d: a number with a fixed number of digits cannot be streamed", name, row)
+		}
+		values[i] = v
+	}
+	if err := t.sw.SetRow(fmt.Sprintf("A%d", row), values); err != nil {
+		return fmt.Errorf("workbook: sheet %s row %d: %w", name, row, err)
 	}
 	t.row = row
 	t.chunkRows++
 	return nil
 }
 
-// add writes one row of data, continuing on a new sheet at the limit.
-func (t *xlsxTable) add(cells []any) error {
+// Add writes one row of data, continuing on a new sheet at the limit.
+func (t *Table) Add(cells ...Cell) error {
 	if t.row >= t.wb.maxRows {
 		if err := t.finishSheet(); err != nil {
 			return err
@@ -269,28 +279,31 @@ func (t *xlsxTable) add(cells []any) error {
 	if err := t.setRow(t.row+1, cells); err != nil {
 		return err
 	}
-	t.parts[len(t.parts)-1].last = t.row
+	t.parts[len(t.parts)-1].Last = t.row
 	t.rows++
 	return nil
 }
 
+// Rows is the number of data rows written, over all the table's sheets.
+func (t *Table) Rows() int64 { return t.rows }
+
 // finishSheet sets the current sheet's autofilter and completes its part.
-func (t *xlsxTable) finishSheet() error {
+func (t *Table) finishSheet() error {
 	p := t.parts[len(t.parts)-1]
-	ref := fmt.Sprintf("A%d:%s%d", p.first-1, colName(len(t.spec.columns)-1), max(p.last, p.first-1))
+	ref := fmt.Sprintf("A%d:%s%d", p.First-1, ColName(len(t.spec.Columns)-1), max(p.Last, p.First-1))
 	// The autofilter is an element of the sheet (in its part, from the
 	// last chunk) and a defined name of the workbook (in the main one).
 	if err := t.scratch.AutoFilter(scratchSheet, ref, nil); err != nil {
-		return fmt.Errorf("workbook: sheet %s: autofilter: %w", p.name, err)
+		return fmt.Errorf("workbook: sheet %s: autofilter: %w", p.Name, err)
 	}
-	if err := t.wb.f.AutoFilter(p.name, ref, nil); err != nil {
-		return fmt.Errorf("workbook: sheet %s: autofilter: %w", p.name, err)
+	if err := t.wb.f.AutoFilter(p.Name, ref, nil); err != nil {
+		return fmt.Errorf("workbook: sheet %s: autofilter: %w", p.Name, err)
 	}
 	return t.finishChunk(true)
 }
 
 // abort drops the sheet being streamed, if any.
-func (t *xlsxTable) abort() {
+func (t *Table) abort() {
 	if t.scratch != nil {
 		t.scratch.Close()
 		t.scratch = nil
@@ -308,35 +321,37 @@ func sheetPath(f *excelize.File, name string) (string, error) {
 	return "", fmt.Errorf("workbook: no sheet %s", name)
 }
 
-// close finishes the table's last sheet.
-func (t *xlsxTable) close() error { return t.finishSheet() }
+// Close finishes the table's last sheet.
+func (t *Table) Close() error { return t.finishSheet() }
 
-// sumOver is a formula adding, over every sheet of the table, the SUMIF
+// SumOver is a formula adding, over every sheet of the table, the SUMIF
 // of column col (0-based) over the rows whose column curCol holds cur.
-func (t *xlsxTable) sumOver(curCol, col int, cur string) string {
-	return t.over(func(p sheetPart) string {
-		return fmt.Sprintf(`SUMIF(%s,"%s",%s)`, p.rangeOf(curCol), cur, p.rangeOf(col))
+func (t *Table) SumOver(curCol, col int, cur string) string {
+	return t.Over(func(p SheetPart) string {
+		return fmt.Sprintf(`SUMIF(%s,"%s",%s)`, p.RangeOf(curCol), cur, p.RangeOf(col))
 	})
 }
 
-// countOver counts the rows of cur over every sheet of the table.
-func (t *xlsxTable) countOver(curCol int, cur string) string {
-	return t.over(func(p sheetPart) string {
-		return fmt.Sprintf(`COUNTIF(%s,"%s")`, p.rangeOf(curCol), cur)
+// CountOver counts the rows of cur over every sheet of the table.
+func (t *Table) CountOver(curCol int, cur string) string {
+	return t.Over(func(p SheetPart) string {
+		return fmt.Sprintf(`COUNTIF(%s,"%s")`, p.RangeOf(curCol), cur)
 	})
 }
 
-// countPositiveOver counts the rows of cur with a positive amount in col.
-func (t *xlsxTable) countPositiveOver(curCol, col int, cur string) string {
-	return t.over(func(p sheetPart) string {
-		return fmt.Sprintf(`COUNTIFS(%s,"%s",%s,">0")`, p.rangeOf(curCol), cur, p.rangeOf(col))
+// CountPositiveOver counts the rows of cur with a positive amount in col.
+func (t *Table) CountPositiveOver(curCol, col int, cur string) string {
+	return t.Over(func(p SheetPart) string {
+		return fmt.Sprintf(`COUNTIFS(%s,"%s",%s,">0")`, p.RangeOf(curCol), cur, p.RangeOf(col))
 	})
 }
 
-func (t *xlsxTable) over(term func(sheetPart) string) string {
+// Over joins with + the terms of the table's sheets that hold data ("0"
+// when none does).
+func (t *Table) Over(term func(SheetPart) string) string {
 	var terms []string
 	for _, p := range t.parts {
-		if p.last >= p.first {
+		if p.Last >= p.First {
 			terms = append(terms, term(p))
 		}
 	}
@@ -346,27 +361,18 @@ func (t *xlsxTable) over(term func(sheetPart) string) string {
 	return strings.Join(terms, "+")
 }
 
-// rangeOf is the absolute reference to column col of the part's data.
-func (p sheetPart) rangeOf(col int) string {
-	c := colName(col)
-	return fmt.Sprintf("%s!$%s$%d:$%s$%d", quoteSheet(p.name), c, p.first, c, p.last)
+// RangeOf is the absolute reference to column col of the part's data.
+func (p SheetPart) RangeOf(col int) string {
+	c := ColName(col)
+	return fmt.Sprintf("%s!$%s$%d:$%s$%d", QuoteSheet(p.Name), c, p.First, c, p.Last)
 }
 
-// quoteSheet quotes a sheet name for a formula reference.
-func quoteSheet(name string) string {
+// QuoteSheet quotes a sheet name for a formula reference.
+func QuoteSheet(name string) string {
 	return "'" + strings.ReplaceAll(name, "'", "''") + "'"
 }
 
-// colName is the letter(s) of a 0-based column: 0 is A, 26 is AA.
-func colName(col int) string {
-	name, err := excelize.ColumnNumberToName(col + 1)
-	if err != nil {
-		panic(err) // our own column numbers, always in range
-	}
-	return name
-}
-
-// nextRow is the row the next add writes on the current sheet (for a
+// NextRow is the row the next Add writes on the current sheet (for a
 // formula over that row; small tables only: at a sheet's limit the row
 // moves to the next sheet).
-func (t *xlsxTable) nextRow() int { return t.row + 1 }
+func (t *Table) NextRow() int { return t.row + 1 }

@@ -1,4 +1,4 @@
-package reports
+package xlsx
 
 import (
 	"archive/zip"
@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"time"
@@ -17,13 +16,19 @@ import (
 
 // saveXLSX writes f to w as a deterministic zip: entries sorted by name,
 // every entry stamped modified. The entries named in parts are replaced by
-// their content (sheets streamed in chunks: see xlsxTable).
+// their content (sheets streamed in chunks: see Table, W3a and W3b).
 //
 // excelize alone is not deterministic: it writes the parts of streamed
-// sheets in map order, and lists image types in [Content_Types].xml in map
-// order. So its archive is read back and copied entry by entry, still
-// compressed, in name order with fixed headers. That archive is built in
-// memory, which is small: the lists are not in it but in parts.
+// sheets in map order (W1), and lists image types in [Content_Types].xml
+// in map order (W2; see doc.go for both). So its archive is read back and
+// copied entry by entry, still compressed, in name order with fixed
+// headers. That archive is built in memory, which is small: the lists are
+// not in it but in parts.
+//
+// excelize's own entries carry no modification time (archive/zip's
+// Writer.Create leaves the DOS date and time at 0); ours carry the
+// document's stamp. That is a choice, not a workaround: excelize's zero
+// time is as deterministic.
 func saveXLSX(f *excelize.File, w io.Writer, modified time.Time, parts map[string]*spillBuffer) error {
 	buf, err := f.WriteToBuffer()
 	if err != nil {
@@ -84,7 +89,9 @@ func (s *spillBuffer) release() {
 	}
 }
 
-// extractPart writes the workbook f and keeps only its part name, to w.
+// extractPart writes the workbook f and keeps only its part name, to w,
+// uncompressed: a scratch workbook's streamed sheet (W3a), through the zip
+// writer excelize lets us set (File.SetZipWriter).
 func extractPart(f *excelize.File, name string, w io.Writer) error {
 	c := &partCapture{name: name, w: w}
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return c })
@@ -234,7 +241,8 @@ var defaultElement = regexp.MustCompile(`<Default [^>]*>(</Default>)?`)
 
 // canonicalContentTypes sorts the run of <Default Extension=...> elements
 // of [Content_Types].xml. excelize appends the image extensions a drawing
-// may use in map order; their order means nothing to a reader.
+// may use in map order (W2: workbook.go, setContentTypePartImageExtensions,
+// ranges over a map literal); their order means nothing to a reader.
 func canonicalContentTypes(body []byte) []byte {
 	locs := defaultElement.FindAllIndex(body, -1)
 	if len(locs) < 2 {
@@ -270,8 +278,3 @@ func msDosTime(t time.Time) (date, clock uint16) {
 	clock = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
 	return date, clock
 }
-
-// tmpDirOf is the directory temporary files of a file at path go to: its
-// own, so that they share its file system and a failed publication cleans
-// them up with the rest (run directories drop stray *.tmp files).
-func tmpDirOf(path string) string { return filepath.Dir(path) }
