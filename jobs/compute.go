@@ -60,12 +60,17 @@ func allocateAndReverse(ctx context.Context, rt *store.RunTx, cfg Config, counts
 	if err != nil {
 		return err
 	}
-	err = rt.CandidateSales(ctx, cfg.BatchSize, func(recs []reconcile.SaleRecord) error {
+	var recs []reconcile.SaleRecord
+	err = rt.CandidateSales(ctx, cfg.BatchSize, func(cands []store.Candidate) error {
+		recs = recs[:0]
+		for _, c := range cands {
+			recs = append(recs, c.Record)
+		}
 		if err := terms.load(ctx, rt, recs); err != nil {
 			return err
 		}
 		b := allocateBatch(recs, terms.byProduct, cfg.Policy, counts)
-		if err := tax.atAllocation(ctx, recs, &b, counts); err != nil {
+		if err := tax.atAllocation(ctx, cands, &b, counts); err != nil {
 			return fmt.Errorf("check tax records: %w", err)
 		}
 		if err := rt.SaveAllocations(ctx, b); err != nil {

@@ -44,16 +44,12 @@ func beginTaxChecks(ctx context.Context, rt *store.RunTx, cfg Config) (*taxCheck
 // partnership model), before anything is written: a sale with a blocking
 // finding is held instead of paid, like CAP_EXCEEDED, and retried by every
 // run until the finding is gone.
-func (tc *taxChecks) atAllocation(ctx context.Context, recs []reconcile.SaleRecord, b *store.AllocationBatch, counts *store.RunCounts) error {
+func (tc *taxChecks) atAllocation(ctx context.Context, cands []store.Candidate, b *store.AllocationBatch, counts *store.RunCounts) error {
 	defer func(start time.Time) { tc.spent += time.Since(start) }(time.Now())
-	tc.atAllocationSales += len(recs)
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.SaleID
-	}
-	facts, err := tc.rt.TaxFactsFor(ctx, ids)
-	if err != nil {
-		return err
+	tc.atAllocationSales += len(cands)
+	ids := make([]string, len(cands))
+	for i, c := range cands {
+		ids[i] = c.Record.SaleID
 	}
 	held := map[string]bool{}
 	for _, h := range b.Holds {
@@ -67,12 +63,8 @@ func (tc *taxChecks) atAllocation(ctx context.Context, recs []reconcile.SaleReco
 	var findings []reconcile.Finding
 	var pending []store.TaxPending
 	holds := map[string]*reconcile.TaxHold{}
-	for _, id := range ids {
-		f, ok := facts[id]
-		if !ok {
-			return fmt.Errorf("tax check: sale %s vanished from the run's snapshot", id)
-		}
-		s := f.TaxSale
+	for _, c := range cands {
+		id, s := c.Record.SaleID, c.Tax
 		s.Allocating = true
 		if !held[id] {
 			s.SharesKnown, s.Shares = true, shares[id]

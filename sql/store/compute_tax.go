@@ -16,7 +16,8 @@ import (
 // The tax-record checks of a run (SPEC section 8). Sales are checked in
 // two passes that never overlap:
 //
-//   - at allocation, the batch of candidate sales (TaxFactsFor), so that a
+//   - at allocation, the candidate sales (read with their invoices by
+//     CandidateSales, in the same pass), so that a
 //     blocking finding can hold a sale before it is paid;
 //   - after reversals, every other sale the run must look at (TaxRecheck):
 //     those whose refunds or chargebacks it took, those with an open tax
@@ -29,17 +30,21 @@ import (
 // tax discrepancy is resolved only when its subject was checked and the
 // finding was not made again.
 
-// taxFactsColumns are one sale's facts and invoices, for a query over
-// sales s, products p and the lead producer lp. $1 is the window end:
-// events and invoices after it are not seen, like sales settled after it.
-const taxFactsColumns = `s.sale_id, s.product_id, p.lead_producer_id, coalesce(lp.tax_id, ''), s.currency,
-	trim_scale(s.gross)::text, coalesce(s.buyer_tax_id, ''), s.settled_at,
-	coalesce((SELECT bool_or(e.kind = 'chargeback' OR e.amount IS NULL) OR sum(e.amount) >= s.gross
-		FROM sale_events e WHERE e.sale_id = s.sale_id AND e.occurred_at < $1), false),
-	(SELECT coalesce(json_agg(json_build_object('invoice_id', t.invoice_id, 'issuer_tax_id', t.issuer_tax_id,
+// taxReversedColumn and taxInvoicesColumn are a sale's reversal and its
+// invoices, for a query over sales s. $1 is the window end: events and
+// invoices after it are not seen, like sales settled after it.
+const taxReversedColumn = `coalesce((SELECT bool_or(e.kind = 'chargeback' OR e.amount IS NULL) OR sum(e.amount) >= s.gross
+		FROM sale_events e WHERE e.sale_id = s.sale_id AND e.occurred_at < $1), false)`
+
+const taxInvoicesColumn = `(SELECT coalesce(json_agg(json_build_object('invoice_id', t.invoice_id, 'issuer_tax_id', t.issuer_tax_id,
 			'sale_id', t.sale_id, 'amount', trim_scale(t.amount)::text, 'currency', t.currency, 'status', t.status,
 			'buyer_tax_id', coalesce(t.buyer_tax_id, '')) ORDER BY t.invoice_id COLLATE "C"), '[]')
 		FROM tax_records t WHERE t.sale_id = s.sale_id AND t.issued_at < $1)`
+
+// taxFactsColumns are one sale's facts and invoices, for a query over
+// sales s, products p and the lead producer lp.
+const taxFactsColumns = `s.sale_id, s.product_id, p.lead_producer_id, coalesce(lp.tax_id, ''), s.currency,
+	trim_scale(s.gross)::text, coalesce(s.buyer_tax_id, ''), s.settled_at, ` + taxReversedColumn + `, ` + taxInvoicesColumn
 
 // taxSharesColumn is each participant's commission total on the sale
 // (commissions and adjustments; reversals do not change what was
@@ -78,32 +83,6 @@ func scanTaxFacts(rows *sqlx.Rows, withShares bool) (TaxFacts, error) {
 		}
 	}
 	return f, nil
-}
-
-// TaxFactsFor returns the facts and invoices of a batch of sales (the
-// candidates being allocated), in one query.
-func (r *RunTx) TaxFactsFor(ctx context.Context, saleIDs []string) (map[string]TaxFacts, error) {
-	out := make(map[string]TaxFacts, len(saleIDs))
-	if len(saleIDs) == 0 {
-		return out, nil
-	}
-	rows, err := r.tx.QueryxContext(ctx, `SELECT `+taxFactsColumns+`
-		FROM sales s
-		JOIN products p ON p.product_id = s.product_id
-		LEFT JOIN participants lp ON lp.participant_id = p.lead_producer_id
-		WHERE s.sale_id = ANY($2)`, r.WindowEnd, pq.Array(saleIDs))
-	if err != nil {
-		return nil, fmt.Errorf("read tax facts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		f, err := scanTaxFacts(rows, false)
-		if err != nil {
-			return nil, err
-		}
-		out[f.SaleID] = f
-	}
-	return out, rows.Err()
 }
 
 // ParticipantTaxIDs returns the tax ids of the given participants ("" when
