@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/runtype"
 	"payouts/sql/store"
 )
 
@@ -63,12 +64,16 @@ type Health struct {
 
 // HealthRun is the last run started, as /healthz reports it.
 type HealthRun struct {
-	RunID        string `json:"run_id"`
-	Kind         string `json:"kind"`
-	BusinessDate string `json:"business_date"`
-	State        string `json:"state"` // running, computed, completed, failed, or interrupted (running, but nobody holds the run lock)
-	Error        string `json:"error,omitempty"`
+	RunID        string       `json:"run_id"`
+	Kind         runtype.Kind `json:"kind"`
+	BusinessDate string       `json:"business_date"`
+	State        string       `json:"state"` // a runtype.Status, or StateInterrupted
+	Error        string       `json:"error,omitempty"`
 }
+
+// StateInterrupted is the state /healthz reports for a run recorded as
+// running while nobody holds the run lock: its process died.
+const StateInterrupted = "interrupted"
 
 // CheckHealth is /healthz: unhealthy when the database does not answer,
 // the last run failed, was interrupted (recorded as running while no
@@ -93,21 +98,21 @@ func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health 
 	if !ok {
 		return h
 	}
-	h.LastRun = &HealthRun{RunID: r.RunID, Kind: r.Kind, BusinessDate: r.BusinessDate, State: r.Status, Error: r.Error.String}
-	if r.Status == store.RunRunning {
+	h.LastRun = &HealthRun{RunID: r.RunID, Kind: r.Kind, BusinessDate: r.BusinessDate, State: string(r.Status), Error: r.Error.String}
+	if r.Status == runtype.Running {
 		held, err := runLockHeld(ctx, st.DB)
 		if err != nil {
 			h.Status, h.Database = "unhealthy", err.Error()
 			return h
 		}
 		if !held {
-			h.LastRun.State = "interrupted"
+			h.LastRun.State = StateInterrupted
 		}
 	}
-	if h.LastRun.State == store.RunFailed || h.LastRun.State == "interrupted" {
+	if r.Status == runtype.Failed || h.LastRun.State == StateInterrupted {
 		h.Status = "unhealthy"
 	}
-	if r.Status == store.RunComputed {
+	if r.Status == runtype.Computed {
 		// computed but not published: fine while its process publishes
 		// (it holds the run lock), stuck otherwise
 		held, err := runLockHeld(ctx, st.DB)
@@ -149,11 +154,11 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 	}
 	p.family("payouts_runs", "gauge", "Runs recorded, by kind and state.")
 	for _, c := range counts {
-		p.sample("payouts_runs", []string{"run_kind", c.Kind, "state", c.Status}, strconv.FormatInt(c.Count, 10))
+		p.sample("payouts_runs", []string{"run_kind", string(c.Kind), "state", string(c.Status)}, strconv.FormatInt(c.Count, 10))
 	}
 
 	var last []store.Run
-	for _, kind := range []string{"nightly", "rerun"} {
+	for _, kind := range runtype.Kinds {
 		r, ok, err := st.LatestCompleted(ctx, kind)
 		if err != nil {
 			return nil, err
@@ -164,12 +169,12 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 	}
 	p.family("payouts_last_success_timestamp_seconds", "gauge", "When the last completed run of each kind completed (unix time).")
 	for _, r := range last {
-		p.sample("payouts_last_success_timestamp_seconds", []string{"run_kind", r.Kind}, strconv.FormatInt(r.CompletedAt.Time.Unix(), 10))
+		p.sample("payouts_last_success_timestamp_seconds", []string{"run_kind", string(r.Kind)}, strconv.FormatInt(r.CompletedAt.Time.Unix(), 10))
 	}
 	p.family("payouts_last_run_duration_seconds", "gauge", "Duration of the last completed run of each kind, from its (last) start to its completion.")
 	for _, r := range last {
 		d := max(r.CompletedAt.Time.Sub(r.StartedAt), 0)
-		p.sample("payouts_last_run_duration_seconds", []string{"run_kind", r.Kind}, strconv.FormatFloat(d.Seconds(), 'f', 3, 64))
+		p.sample("payouts_last_run_duration_seconds", []string{"run_kind", string(r.Kind)}, strconv.FormatFloat(d.Seconds(), 'f', 3, 64))
 	}
 	for _, m := range []struct {
 		name, help string
@@ -181,7 +186,7 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 	} {
 		p.family(m.name, "gauge", m.help)
 		for _, r := range last {
-			p.sample(m.name, []string{"run_kind", r.Kind}, strconv.Itoa(m.get(r)))
+			p.sample(m.name, []string{"run_kind", string(r.Kind)}, strconv.Itoa(m.get(r)))
 		}
 	}
 
@@ -211,13 +216,13 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 		p.family(m.count, "gauge", "Number of "+m.what+" of the last completed run, per currency.")
 		for _, pc := range m.data {
 			for _, t := range pc.totals {
-				p.sample(m.count, []string{"run_kind", pc.r.Kind, "currency", t.Currency}, strconv.FormatInt(t.Count, 10))
+				p.sample(m.count, []string{"run_kind", string(pc.r.Kind), "currency", t.Currency}, strconv.FormatInt(t.Count, 10))
 			}
 		}
 		p.family(m.amount, "gauge", "Total of the "+m.what+" of the last completed run, per currency, in the currency's major unit.")
 		for _, pc := range m.data {
 			for _, t := range pc.totals {
-				p.sample(m.amount, []string{"run_kind", pc.r.Kind, "currency", t.Currency}, formatMetricAmount(t.Amount, t.Currency))
+				p.sample(m.amount, []string{"run_kind", string(pc.r.Kind), "currency", t.Currency}, formatMetricAmount(t.Amount, t.Currency))
 			}
 		}
 	}
@@ -242,7 +247,7 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 			return nil, err
 		}
 		for _, k := range ks {
-			p.sample("payouts_last_run_discrepancies", []string{"run_kind", r.Kind, "kind", k.Kind}, strconv.FormatInt(k.Count, 10))
+			p.sample("payouts_last_run_discrepancies", []string{"run_kind", string(r.Kind), "kind", k.Kind}, strconv.FormatInt(k.Count, 10))
 		}
 	}
 	return p.Bytes(), nil

@@ -7,6 +7,7 @@ import (
 
 	"payouts/reconcile"
 	"payouts/reports"
+	"payouts/runtype"
 	"payouts/sql/store"
 )
 
@@ -26,7 +27,7 @@ type Result struct {
 // NightlyRunID is the id of the nightly run of d. It is derived from the
 // date alone, so a run that crashed is redone under the same id and its
 // payout references do not change.
-func NightlyRunID(d reconcile.Date) string { return "nightly-" + d.Compact() }
+func NightlyRunID(d reconcile.Date) string { return string(runtype.Nightly) + "-" + d.Compact() }
 
 // RunNightly is `payouts run --date D` (SPEC sections 3 and 9): it takes
 // the run lock, computes the run in one transaction and publishes its
@@ -43,7 +44,7 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 	if err != nil {
 		return Result{}, err
 	}
-	if found && existing.Status == store.RunCompleted {
+	if found && existing.Status == runtype.Completed {
 		return Result{Run: existing, AlreadyDone: true, Dir: existing.OutDir.String}, nil
 	}
 	latest, ok, err := st.LatestNightly(ctx)
@@ -56,12 +57,12 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 	}
 
 	run := existing
-	if !found || existing.Status != store.RunComputed {
+	if !found || existing.Status != runtype.Computed {
 		params, err := cfg.runParams()
 		if err != nil {
 			return Result{}, err
 		}
-		run = store.Run{RunID: NightlyRunID(d), BusinessDate: d.String(), Kind: "nightly",
+		run = store.Run{RunID: NightlyRunID(d), BusinessDate: d.String(), Kind: runtype.Nightly,
 			WindowEnd: reconcile.WindowEnd(d, cfg.Location), ParamsJSON: params}
 		if err := st.StartRun(ctx, run); err != nil {
 			return Result{}, err

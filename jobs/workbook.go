@@ -46,7 +46,7 @@ func publishWorkbook(ctx context.Context, st *store.Store, dir *reports.RunDir, 
 // financeWorkbook gathers what the workbook of run shows: the small parts
 // now, the lists as streams from the database.
 func financeWorkbook(ctx context.Context, st *store.Store, run store.Run) (reports.FinanceWorkbook, error) {
-	w := reports.FinanceWorkbook{RunID: run.RunID, BusinessDate: run.BusinessDate[:10], Kind: run.Kind,
+	w := reports.FinanceWorkbook{RunID: run.RunID, BusinessDate: run.BusinessDate[:10], Kind: string(run.Kind),
 		WindowEnd: run.WindowEnd, MaxRows: testWorkbookMaxRows}
 	curs, err := st.WorkbookCurrencies(ctx, run.RunID)
 	if err != nil {

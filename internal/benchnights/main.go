@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/runtype"
 	"payouts/sql/pgtemp"
 )
 
@@ -158,7 +159,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		runID := "nightly-" + d.Compact()
+		runID := string(runtype.Nightly) + "-" + d.Compact()
 		st, err := outputStats(filepath.Join(o.out, d.String(), runID))
 		if err != nil {
 			return err
