@@ -86,7 +86,7 @@ func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health 
 		s := sched.State()
 		h.Scheduler = &s
 	}
-	if err := st.DB.PingContext(ctx); err != nil {
+	if err := st.Ping(ctx); err != nil {
 		h.Status, h.Database = "unhealthy", err.Error()
 		return h
 	}
@@ -100,7 +100,7 @@ func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health 
 	}
 	h.LastRun = &HealthRun{RunID: r.RunID, Kind: r.Kind, BusinessDate: r.BusinessDate, State: string(r.Status), Error: r.Error.String}
 	if r.Status == runtype.Running {
-		held, err := runLockHeld(ctx, st.DB)
+		held, err := st.RunLockHeld(ctx)
 		if err != nil {
 			h.Status, h.Database = "unhealthy", err.Error()
 			return h
@@ -115,7 +115,7 @@ func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health 
 	if r.Status == runtype.Computed {
 		// computed but not published: fine while its process publishes
 		// (it holds the run lock), stuck otherwise
-		held, err := runLockHeld(ctx, st.DB)
+		held, err := st.RunLockHeld(ctx)
 		if err != nil {
 			h.Status, h.Database = "unhealthy", err.Error()
 			return h
@@ -135,13 +135,13 @@ func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health 
 func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 	var p promWriter
 	p.family("payouts_database_up", "gauge", "1 when the database answers.")
-	if err := st.DB.PingContext(ctx); err != nil {
+	if err := st.Ping(ctx); err != nil {
 		p.sample("payouts_database_up", nil, "0")
 		return p.Bytes(), nil
 	}
 	p.sample("payouts_database_up", nil, "1")
 
-	held, err := runLockHeld(ctx, st.DB)
+	held, err := st.RunLockHeld(ctx)
 	if err != nil {
 		return nil, err
 	}

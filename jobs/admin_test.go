@@ -65,7 +65,7 @@ func TestHealthz(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_lock($1)`, int64(runLockKey)); err != nil {
+	if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_lock($1)`, store.RunLockKey); err != nil {
 		t.Fatal(err)
 	}
 	if code, h := healthOf(t, srv); code != 200 || h.LastRun.State != "running" {

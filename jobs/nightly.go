@@ -38,7 +38,7 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 	if err != nil {
 		return Result{}, err
 	}
-	defer lock.release()
+	defer lock.Release()
 
 	existing, found, err := st.NightlyRun(ctx, d)
 	if err != nil {

@@ -44,7 +44,7 @@ func RunRerun(ctx context.Context, st *store.Store, cfg Config, req RerunRequest
 	if err != nil {
 		return Result{}, err
 	}
-	defer lock.release()
+	defer lock.Release()
 
 	pending, err := st.ComputedRuns(ctx)
 	if err != nil {

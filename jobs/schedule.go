@@ -250,7 +250,7 @@ func PublishPending(ctx context.Context, st *store.Store, cfg Config) ([]Result,
 	if err != nil {
 		return nil, err
 	}
-	defer lock.release()
+	defer lock.Release()
 	if runs, err = st.ComputedRuns(ctx); err != nil { // again, under the lock
 		return nil, err
 	}

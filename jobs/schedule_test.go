@@ -215,7 +215,7 @@ func TestSchedulerStopsAtFirstFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(runLockKey)); err != nil {
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, store.RunLockKey); err != nil {
 		t.Fatal(err)
 	}
 	s.now = func() time.Time { return mustTime(t, "2026-03-08T02:30:00-03:00") }
