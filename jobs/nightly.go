@@ -103,3 +103,30 @@ func failRun(st *store.Store, runID string, cause error) error {
 	}
 	return fmt.Errorf("run %s: %w", runID, cause)
 }
+
+// PublishPending publishes, under the run lock, every run that committed
+// its computation but whose publication was interrupted (a crash or a
+// shutdown between the two), oldest first.
+func PublishPending(ctx context.Context, st *store.Store, cfg Config) ([]Result, error) {
+	runs, err := st.ComputedRuns(ctx)
+	if err != nil || len(runs) == 0 {
+		return nil, err
+	}
+	lock, err := lockAndRecover(ctx, st, cfg, "publish pending runs")
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	if runs, err = st.ComputedRuns(ctx); err != nil { // again, under the lock
+		return nil, err
+	}
+	var out []Result
+	for _, r := range runs {
+		res, err := publishAndComplete(ctx, st, cfg, r.RunID)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
