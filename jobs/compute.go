@@ -198,7 +198,7 @@ func allocateBatch(recs []reconcile.SaleRecord, terms map[string][]reconcile.Con
 			continue
 		}
 		counts.SalesAllocated++
-		b.Allocated = append(b.Allocated, store.SaleOutcome{SaleID: sale.SaleID, Outcome: "allocated",
+		b.Allocated = append(b.Allocated, store.SaleOutcome{SaleID: sale.SaleID, Outcome: string(reconcile.SaleAllocated),
 			Currency: sale.Currency.Code, Gross: sale.Gross, Net: sale.Net()})
 		for _, l := range a.Lines {
 			b.Lines = append(b.Lines, store.LineRow{Line: l, ProductID: sale.ProductID, Currency: sale.Currency.Code,
