@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"payouts/reconcile"
+	"payouts/runtype"
 	"payouts/sql/store"
 )
 
@@ -198,7 +199,7 @@ func allocateBatch(recs []reconcile.SaleRecord, terms map[string][]reconcile.Con
 			continue
 		}
 		counts.SalesAllocated++
-		b.Allocated = append(b.Allocated, store.SaleOutcome{SaleID: sale.SaleID, Outcome: "allocated",
+		b.Allocated = append(b.Allocated, store.SaleOutcome{SaleID: sale.SaleID, Outcome: string(reconcile.SaleAllocated),
 			Currency: sale.Currency.Code, Gross: sale.Gross, Net: sale.Net()})
 		for _, l := range a.Lines {
 			b.Lines = append(b.Lines, store.LineRow{Line: l, ProductID: sale.ProductID, Currency: sale.Currency.Code,
@@ -265,9 +266,9 @@ func settleBatch(bs []store.BalanceRow, cfg Config, runID string, refs map[strin
 // is never cut.
 func ShortReference(runID string, n int) (string, error) {
 	var ref string
-	if d, ok := strings.CutPrefix(runID, "nightly-"); ok && len(d) == 8 && allDigits(d) {
+	if d, ok := strings.CutPrefix(runID, string(runtype.Nightly)+"-"); ok && len(d) == 8 && allDigits(d) {
 		ref = fmt.Sprintf("N%s%011d", d, n)
-	} else if rest, ok := strings.CutPrefix(runID, "rerun-"); ok && len(rest) > 9 && rest[8] == '-' && allDigits(rest[:8]) && allDigits(rest[9:]) {
+	} else if rest, ok := strings.CutPrefix(runID, string(runtype.Rerun)+"-"); ok && len(rest) > 9 && rest[8] == '-' && allDigits(rest[:8]) && allDigits(rest[9:]) {
 		seq, err := strconv.Atoi(rest[9:])
 		if err == nil && seq <= 999 {
 			ref = fmt.Sprintf("R%s%03d%08d", rest[:8], seq, n)

@@ -4,23 +4,27 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reports"
+	"payouts/reports/cnab240"
 	"payouts/sql/store"
 )
 
 // Config is the run configuration, from the environment (PAYOUTS_*).
+// Every PAYOUTS_* setting of the jobs is read in this file.
 type Config struct {
 	Location  *time.Location     // PAYOUTS_TZ, default America/Sao_Paulo
 	Policy    reconcile.Policy   // PAYOUTS_MAX_COPRODUCER_SHARE, default 70
 	MinPayout map[string]int64   // PAYOUTS_MIN_PAYOUT, minor units per currency; default one minor unit
 	OutDir    string             // PAYOUTS_OUT, default ./out
 	Debtor    store.DebtorParams // PAYOUTS_DEBTOR_*, PAYOUTS_EXECUTION_LAG_DAYS
-	CNAB      store.CNABParams   // PAYOUTS_CNAB_* (cnabconfig.go)
+	CNAB      store.CNABParams   // PAYOUTS_CNAB_* (cnabFromEnv)
 	// Statements (PAYOUTS_STATEMENTS=1) publishes a statement per
 	// participant with each run; it is recorded with the run, so an
 	// export publishes the same files.
@@ -32,7 +36,7 @@ type Config struct {
 	// requested execution date an item without a final state is
 	// PAYOUT_UNCONFIRMED.
 	ConfirmDays int
-	Tax         reconcile.TaxPolicy // PAYOUTS_INVOICE_MODEL, PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (taxconfig.go)
+	Tax         reconcile.TaxPolicy // PAYOUTS_INVOICE_MODEL, PAYOUTS_TAX_TOLERANCE, PAYOUTS_INVOICE_GRACE, PAYOUTS_TAX_BLOCKING (taxPolicyFromEnv)
 
 	hooks hooks // set by tests only (hooks.go)
 }
@@ -60,8 +64,10 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		c.Policy.MaxCoproducerShare = r
 	}
 	if v := getenv("PAYOUTS_MIN_PAYOUT"); v != "" {
-		if c.MinPayout, err = ParseMinPayout(v); err != nil {
-			return c, err
+		// Per currency, in its own digits ("BRL=50.00,USD=10"); those not
+		// named pay from one minor unit.
+		if c.MinPayout, err = reconcile.ParseCurrencyAmounts(v, 1, "BRL=50.00"); err != nil {
+			return c, fmt.Errorf("PAYOUTS_MIN_PAYOUT: %w", err)
 		}
 	}
 	if c.Tax, err = taxPolicyFromEnv(getenv, loc); err != nil {
@@ -136,31 +142,6 @@ func debtorFromEnv(getenv func(string) string) (store.DebtorParams, error) {
 // bicPattern is the ISO 9362 BIC as the pain.001 schema accepts it.
 var bicPattern = regexp.MustCompile(`^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
 
-// ParseMinPayout reads PAYOUTS_MIN_PAYOUT: a comma-separated list of
-// CURRENCY=AMOUNT in the currency's own digits ("BRL=50.00,USD=10"). A
-// single figure for every currency would mean very different sums in JPY
-// and KWD, so each currency is named; those not named pay from one minor
-// unit.
-func ParseMinPayout(v string) (map[string]int64, error) {
-	out := map[string]int64{}
-	for _, part := range strings.Split(v, ",") {
-		code, amount, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return nil, fmt.Errorf("PAYOUTS_MIN_PAYOUT: %q is not CURRENCY=AMOUNT (like BRL=50.00)", part)
-		}
-		cur, err := reconcile.LookupCurrency(code)
-		if err != nil {
-			return nil, fmt.Errorf("PAYOUTS_MIN_PAYOUT: %w", err)
-		}
-		n, err := reconcile.ParseAmount(amount, cur)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("PAYOUTS_MIN_PAYOUT: %s: want a positive amount in %s's digits", part, code)
-		}
-		out[code] = n
-	}
-	return out, nil
-}
-
 // minPayout is the payout threshold of a currency.
 func (c Config) minPayout(code string) int64 {
 	if v, ok := c.MinPayout[code]; ok {
@@ -206,4 +187,115 @@ func (c Config) holdPolicy() string {
 	sort.Strings(tolerance)
 	return fmt.Sprintf("rules=%d;cap=%s;model=%s;grace=%d;blocking=%s;tolerance=%s", holdRulesVersion,
 		c.Policy.MaxCoproducerShare.String(), c.Tax.Model, c.Tax.GraceDays, strings.Join(blocking, ","), strings.Join(tolerance, ","))
+}
+
+// taxPolicyFromEnv reads the settings of the tax-record checks:
+//
+//	PAYOUTS_INVOICE_MODEL  commission (default) or partnership
+//	PAYOUTS_TAX_TOLERANCE  per currency, like PAYOUTS_MIN_PAYOUT: "BRL=0.05,USD=0.01" (default 0)
+//	PAYOUTS_INVOICE_GRACE  calendar days after settled_at before MISSING_INVOICE (default 0)
+//	PAYOUTS_TAX_BLOCKING   kinds that hold a sale at allocation: "MISSING_INVOICE,AMOUNT_MISMATCH" (default none)
+func taxPolicyFromEnv(getenv func(string) string, loc *time.Location) (reconcile.TaxPolicy, error) {
+	p := reconcile.TaxPolicy{Tolerance: map[string]int64{}, Blocking: map[string]bool{}, Location: loc}
+	var err error
+	if p.Model, err = reconcile.ParseInvoiceModel(getenv("PAYOUTS_INVOICE_MODEL")); err != nil {
+		return p, fmt.Errorf("PAYOUTS_INVOICE_MODEL: %w", err)
+	}
+	if v := getenv("PAYOUTS_TAX_TOLERANCE"); v != "" {
+		// Per currency, in its own digits ("BRL=0.05,JPY=5"); those not
+		// named must match exactly.
+		if p.Tolerance, err = reconcile.ParseCurrencyAmounts(v, 0, "BRL=0.05"); err != nil {
+			return p, fmt.Errorf("PAYOUTS_TAX_TOLERANCE: %w", err)
+		}
+	}
+	if v := getenv("PAYOUTS_INVOICE_GRACE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 366 {
+			return p, fmt.Errorf("PAYOUTS_INVOICE_GRACE=%q: want a number of days from 0 to 366", v)
+		}
+		p.GraceDays = n
+	}
+	if v := getenv("PAYOUTS_TAX_BLOCKING"); v != "" {
+		if p.Blocking, err = ParseTaxBlocking(v); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// ParseTaxBlocking reads PAYOUTS_TAX_BLOCKING: a comma-separated list of
+// the kinds that hold a sale being allocated ("none" or empty: none).
+func ParseTaxBlocking(v string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if strings.TrimSpace(v) == "none" {
+		return out, nil
+	}
+	for _, part := range strings.Split(v, ",") {
+		k := strings.TrimSpace(part)
+		if !slices.Contains(reconcile.BlockableTaxKinds, k) {
+			return nil, fmt.Errorf("PAYOUTS_TAX_BLOCKING: %q is not one of %s", k, strings.Join(reconcile.BlockableTaxKinds, ", "))
+		}
+		out[k] = true
+	}
+	return out, nil
+}
+
+// Demo values of the paying company of CNAB 240 remittances; production
+// sets PAYOUTS_CNAB_*. The CNPJ is a well-known test number with valid
+// check digits; bank code 000 names no bank.
+const (
+	DefaultCNABCNPJ      = "11222333000181"
+	DefaultCNABAgreement = "DEMO"
+	DefaultCNABBranch    = "0001"
+	DefaultCNABAccount   = "1"
+	DefaultCNABDigit     = "0"
+)
+
+// defaultCNAB is the demo paying company, named after the debtor.
+func defaultCNAB(debtorName string) store.CNABParams {
+	return store.CNABParams{Bank: "febraban", BankCode: "000", CNPJ: DefaultCNABCNPJ, Agreement: DefaultCNABAgreement,
+		Branch: DefaultCNABBranch, Account: DefaultCNABAccount, Digit: DefaultCNABDigit,
+		Name: strings.ToUpper(reports.BankText(debtorName, 30, "PAYOUTS"))}
+}
+
+// cnabFromEnv reads PAYOUTS_CNAB_BANK (profile), PAYOUTS_CNAB_BANK_CODE,
+// PAYOUTS_CNAB_CNPJ, PAYOUTS_CNAB_AGREEMENT, PAYOUTS_CNAB_BRANCH,
+// PAYOUTS_CNAB_ACCOUNT, PAYOUTS_CNAB_DIGIT and PAYOUTS_CNAB_NAME; each
+// unset one takes its demo value, like PAYOUTS_DEBTOR_*.
+func cnabFromEnv(getenv func(string) string, debtorName string) (store.CNABParams, error) {
+	c := defaultCNAB(debtorName)
+	for _, v := range []struct {
+		name string
+		to   *string
+	}{{"PAYOUTS_CNAB_BANK", &c.Bank}, {"PAYOUTS_CNAB_CNPJ", &c.CNPJ},
+		{"PAYOUTS_CNAB_AGREEMENT", &c.Agreement}, {"PAYOUTS_CNAB_BRANCH", &c.Branch},
+		{"PAYOUTS_CNAB_ACCOUNT", &c.Account}, {"PAYOUTS_CNAB_DIGIT", &c.Digit}, {"PAYOUTS_CNAB_NAME", &c.Name}} {
+		if s := getenv(v.name); s != "" {
+			*v.to = s
+		}
+	}
+	code := getenv("PAYOUTS_CNAB_BANK_CODE")
+	if code == "" && c.Bank != "febraban" {
+		c.BankCode = ""
+	} else if code != "" {
+		c.BankCode = code
+	}
+	c.Name = strings.ToUpper(reports.BankText(c.Name, 30, "PAYOUTS"))
+	c.Agreement = strings.ToUpper(c.Agreement)
+	c.Digit = strings.ToUpper(c.Digit)
+	if _, n, err := reconcile.ValidateTaxID(c.CNPJ); err == nil {
+		c.CNPJ = n
+	}
+	p, err := cnab240.LookupProfile(c.Bank, c.BankCode)
+	if err != nil {
+		return c, fmt.Errorf("PAYOUTS_CNAB_BANK / PAYOUTS_CNAB_BANK_CODE: %w", err)
+	}
+	c.Bank, c.BankCode = p.Name, p.BankCode
+	if err := cnabCompany(c).Validate(); err != nil {
+		return c, fmt.Errorf("PAYOUTS_CNAB_*: %w", err)
+	}
+	if err := p.CheckCompany(cnabCompany(c)); err != nil {
+		return c, fmt.Errorf("PAYOUTS_CNAB_AGREEMENT: %w", err)
+	}
+	return c, nil
 }

@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,32 +65,6 @@ func TestPoisonedSaleDoesNotBlockPublication(t *testing.T) {
 				t.Errorf("export of the night that held it: %v", err)
 			}
 		})
-	}
-}
-
-// TestHealthzUnhealthyWhileRunStuck (issue 15.1): a run left computed (its
-// publication fails) with nobody publishing it, or a failed tick, is 503.
-func TestHealthzUnhealthyWhileRunStuck(t *testing.T) {
-	t.Parallel()
-	st := loadedStore(t, basicExample)
-	cfg := testConfig(t)
-	sched := NewScheduler(st, cfg, ServeConfig{}, nil)
-	srv := httptest.NewServer(AdminHandler(st, sched))
-	defer srv.Close()
-	runDate(t, st, cfg, "2026-03-03")
-	if code, _ := healthOf(t, srv); code != 200 {
-		t.Fatalf("after a completed run: %d", code)
-	}
-	mustExec(t, st, `UPDATE runs SET status = 'computed' WHERE run_id = 'nightly-20260303'`)
-	if code, h := healthOf(t, srv); code != 503 || h.Status != "unhealthy" || h.LastRun.State != "computed" {
-		t.Errorf("run left computed, nobody publishing: %d %+v", code, h)
-	}
-	mustExec(t, st, `UPDATE runs SET status = 'completed' WHERE run_id = 'nightly-20260303'`)
-	sched.mu.Lock()
-	sched.lastErr = errors.New("publish run nightly-20260303: boom")
-	sched.mu.Unlock()
-	if code, h := healthOf(t, srv); code != 503 || h.Status != "unhealthy" {
-		t.Errorf("last tick failed: %d %+v", code, h)
 	}
 }
 

@@ -108,7 +108,7 @@ func TestRunLockWaitGivesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_lock($1)`, int64(runLockKey)); err != nil {
+	if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_lock($1)`, store.RunLockKey); err != nil {
 		t.Fatal(err)
 	}
 	cfg := testConfig(t)

@@ -7,6 +7,7 @@ import (
 
 	"payouts/reconcile"
 	"payouts/reports"
+	"payouts/runtype"
 	"payouts/sql/store"
 )
 
@@ -26,7 +27,7 @@ type Result struct {
 // NightlyRunID is the id of the nightly run of d. It is derived from the
 // date alone, so a run that crashed is redone under the same id and its
 // payout references do not change.
-func NightlyRunID(d reconcile.Date) string { return "nightly-" + d.Compact() }
+func NightlyRunID(d reconcile.Date) string { return string(runtype.Nightly) + "-" + d.Compact() }
 
 // RunNightly is `payouts run --date D` (SPEC sections 3 and 9): it takes
 // the run lock, computes the run in one transaction and publishes its
@@ -37,13 +38,13 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 	if err != nil {
 		return Result{}, err
 	}
-	defer lock.release()
+	defer lock.Release()
 
 	existing, found, err := st.NightlyRun(ctx, d)
 	if err != nil {
 		return Result{}, err
 	}
-	if found && existing.Status == store.RunCompleted {
+	if found && existing.Status == runtype.Completed {
 		return Result{Run: existing, AlreadyDone: true, Dir: existing.OutDir.String}, nil
 	}
 	latest, ok, err := st.LatestNightly(ctx)
@@ -56,12 +57,12 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 	}
 
 	run := existing
-	if !found || existing.Status != store.RunComputed {
+	if !found || existing.Status != runtype.Computed {
 		params, err := cfg.runParams()
 		if err != nil {
 			return Result{}, err
 		}
-		run = store.Run{RunID: NightlyRunID(d), BusinessDate: d.String(), Kind: "nightly",
+		run = store.Run{RunID: NightlyRunID(d), BusinessDate: d.String(), Kind: runtype.Nightly,
 			WindowEnd: reconcile.WindowEnd(d, cfg.Location), ParamsJSON: params}
 		if err := st.StartRun(ctx, run); err != nil {
 			return Result{}, err
@@ -101,4 +102,31 @@ func failRun(st *store.Store, runID string, cause error) error {
 		return fmt.Errorf("run %s: %w (and recording the failure failed: %v)", runID, cause, err)
 	}
 	return fmt.Errorf("run %s: %w", runID, cause)
+}
+
+// PublishPending publishes, under the run lock, every run that committed
+// its computation but whose publication was interrupted (a crash or a
+// shutdown between the two), oldest first.
+func PublishPending(ctx context.Context, st *store.Store, cfg Config) ([]Result, error) {
+	runs, err := st.ComputedRuns(ctx)
+	if err != nil || len(runs) == 0 {
+		return nil, err
+	}
+	lock, err := lockAndRecover(ctx, st, cfg, "publish pending runs")
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	if runs, err = st.ComputedRuns(ctx); err != nil { // again, under the lock
+		return nil, err
+	}
+	var out []Result
+	for _, r := range runs {
+		res, err := publishAndComplete(ctx, st, cfg, r.RunID)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, res)
+	}
+	return out, nil
 }

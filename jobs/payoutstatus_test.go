@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -389,35 +388,6 @@ func TestVerifyCatchesPayoutStatusCorruption(t *testing.T) {
 				t.Errorf("failed run left %d credits", credits)
 			}
 		})
-	}
-}
-
-// TestMetricsCountPayoutItems: /metrics counts payout items by state and
-// currency.
-func TestMetricsCountPayoutItems(t *testing.T) {
-	t.Parallel()
-	st := loadedStore(t, basicExample)
-	cfg := testConfig(t)
-	runDate(t, st, cfg, "2026-03-03")
-	importStatus(t, st, filepath.Join("..", "testdata", "status", "pain.002.001.03.ch.02.xml"))
-	srv := httptest.NewServer(AdminHandler(st, nil))
-	defer srv.Close()
-	code, body := get(t, srv, "/metrics")
-	if code != 200 {
-		t.Fatalf("/metrics: %d %s", code, body)
-	}
-	for _, want := range []string{
-		"# TYPE payouts_payout_items gauge\n",
-		`payouts_payout_items{state="accepted",currency="BRL"} 1` + "\n",
-		`payouts_payout_items{state="issued",currency="JPY"} 2` + "\n",
-		`payouts_payout_items{state="paid",currency="BRL"} 3` + "\n",
-		`payouts_payout_items{state="rejected",currency="BRL"} 2` + "\n",
-		`payouts_payout_items_amount{state="rejected",currency="BRL"} 358.14` + "\n",
-		`payouts_payout_items_amount{state="issued",currency="JPY"} 8820` + "\n",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("/metrics lacks %q:\n%s", want, body)
-		}
 	}
 }
 

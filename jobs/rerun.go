@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"payouts/reconcile"
+	"payouts/runtype"
 	"payouts/sql/store"
 )
 
@@ -19,7 +20,9 @@ type RerunRequest struct {
 }
 
 // RerunID is the id of the seq-th rerun of date d.
-func RerunID(d reconcile.Date, seq int) string { return fmt.Sprintf("rerun-%s-%d", d.Compact(), seq) }
+func RerunID(d reconcile.Date, seq int) string {
+	return fmt.Sprintf("%s-%s-%d", runtype.Rerun, d.Compact(), seq)
+}
 
 // RunRerun is `payouts rerun` (SPEC section 9): under the run lock, it
 // recomputes every sale the nightly run of the date allocated from today's
@@ -41,14 +44,14 @@ func RunRerun(ctx context.Context, st *store.Store, cfg Config, req RerunRequest
 	if err != nil {
 		return Result{}, err
 	}
-	defer lock.release()
+	defer lock.Release()
 
 	pending, err := st.ComputedRuns(ctx)
 	if err != nil {
 		return Result{}, err
 	}
 	for _, r := range pending {
-		if r.Kind == "rerun" && r.BusinessDate == d.String() {
+		if r.Kind == runtype.Rerun && r.BusinessDate == d.String() {
 			cfg.progress("rerun %s (%q) was computed but not published; publishing it instead of starting a new rerun", r.RunID, r.Reason.String)
 			res, err := publishAndComplete(ctx, st, cfg, r.RunID)
 			res.Resumed = true
@@ -72,10 +75,10 @@ func RunRerun(ctx context.Context, st *store.Store, cfg Config, req RerunRequest
 	if err != nil {
 		return Result{}, err
 	}
-	if !found || nightly.Status != store.RunCompleted {
+	if !found || nightly.Status != runtype.Completed {
 		state := "no nightly run"
 		if found {
-			state = "its nightly run " + nightly.RunID + " is " + nightly.Status
+			state = "its nightly run " + nightly.RunID + " is " + string(nightly.Status)
 		}
 		return Result{}, fmt.Errorf("%w: %s has %s; a rerun recomputes what a completed nightly run allocated", ErrDateRefused, d, state)
 	}
@@ -88,7 +91,7 @@ func RunRerun(ctx context.Context, st *store.Store, cfg Config, req RerunRequest
 	if err != nil {
 		return Result{}, err
 	}
-	run := store.Run{RunID: RerunID(d, seq), BusinessDate: d.String(), Kind: "rerun", Seq: seq,
+	run := store.Run{RunID: RerunID(d, seq), BusinessDate: d.String(), Kind: runtype.Rerun, Seq: seq,
 		WindowEnd: reconcile.WindowEnd(d, cfg.Location), ParamsJSON: params,
 		Reason:      sql.NullString{String: req.Reason, Valid: true},
 		RequestedBy: sql.NullString{String: req.RequestedBy, Valid: req.RequestedBy != ""}}

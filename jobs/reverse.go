@@ -26,7 +26,7 @@ func reverseBatch(ss []store.EventSale, counts *store.RunCounts) store.ReversalB
 		}
 		counts.EventsReversed += len(out.Taken)
 		if out.CloseUnpaid {
-			b.Closed = append(b.Closed, store.SaleOutcome{SaleID: s.SaleID, Outcome: "closed", Currency: s.Currency,
+			b.Closed = append(b.Closed, store.SaleOutcome{SaleID: s.SaleID, Outcome: string(reconcile.SaleClosed), Currency: s.Currency,
 				Gross: in.Ledger.Gross})
 		}
 		for _, l := range out.Lines {
@@ -38,43 +38,13 @@ func reverseBatch(ss []store.EventSale, counts *store.RunCounts) store.ReversalB
 	return b
 }
 
-// saleEvents parses a sale's stored events into the rules' terms. The
-// gross of a sale that was never allocated may not parse (it may be held
-// as INVALID_SALE); it is then unknown (0) and only a chargeback or a full
-// refund can close the sale.
+// saleEvents is a sale's stored events in the rules' terms
+// (reconcile.ParseSaleEvents).
 func saleEvents(s store.EventSale) (reconcile.SaleEvents, error) {
-	in := reconcile.SaleEvents{
-		Allocated:    s.Outcome == "allocated",
-		ClosedUnpaid: s.Outcome == "closed",
-		Ledger:       reconcile.SaleLedger{SaleID: s.SaleID, Refunded: s.Refunded, Closed: s.Closed, Positions: s.Positions},
+	events := make([]reconcile.StoredEvent, len(s.Events))
+	for i, e := range s.Events {
+		events[i] = reconcile.StoredEvent(e)
 	}
-	cur, curErr := reconcile.LookupCurrency(s.Currency)
-	if curErr == nil {
-		if g, err := reconcile.ParseAmount(s.Gross, cur); err == nil && g > 0 {
-			in.Ledger.Gross = g
-		}
-	}
-	if in.Allocated && in.Ledger.Gross == 0 {
-		return in, fmt.Errorf("gross %q no longer parses in %s", s.Gross, s.Currency)
-	}
-	for _, e := range s.Events {
-		kind, err := reconcile.ParseEventKind(e.Kind)
-		if err != nil {
-			return in, fmt.Errorf("event %s: %w", e.EventID, err)
-		}
-		ev := reconcile.Event{EventID: e.EventID, SaleID: s.SaleID, Kind: kind, Full: e.Amount == ""}
-		if e.Amount != "" {
-			if curErr != nil {
-				return in, fmt.Errorf("event %s: %w", e.EventID, curErr)
-			}
-			if ev.Amount, err = reconcile.ParseAmount(e.Amount, cur); err != nil {
-				return in, fmt.Errorf("event %s: amount: %w", e.EventID, err)
-			}
-		}
-		in.Events = append(in.Events, ev)
-	}
-	if err := reconcile.CheckRefunds(in); err != nil {
-		return in, err
-	}
-	return in, nil
+	return reconcile.ParseSaleEvents(reconcile.StoredSaleEvents{SaleID: s.SaleID, Currency: s.Currency, Gross: s.Gross,
+		Outcome: reconcile.SaleOutcome(s.Outcome), Refunded: s.Refunded, Closed: s.Closed, Positions: s.Positions, Events: events})
 }

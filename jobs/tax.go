@@ -160,7 +160,7 @@ func (tc *taxChecks) afterReversals(ctx context.Context) (checked int, err error
 		for i, f := range fs {
 			ids[i] = f.SaleID
 			s := f.TaxSale
-			s.SharesKnown = partnership && f.Outcome == "allocated"
+			s.SharesKnown = partnership && f.Outcome == string(reconcile.SaleAllocated)
 			res := reconcile.CheckSaleTax(s, tc.policy, tc.leads, tc.rt.WindowEnd)
 			findings = append(findings, res.Findings...)
 			if !res.DueAt.IsZero() {

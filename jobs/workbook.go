@@ -3,8 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"sort"
 	"time"
 
 	"payouts/reconcile"
@@ -43,7 +41,7 @@ func publishWorkbook(ctx context.Context, st *store.Store, dir *reports.RunDir, 
 // financeWorkbook gathers what the workbook of run shows: the small parts
 // now, the lists as streams from the database.
 func financeWorkbook(ctx context.Context, st *store.Store, run store.Run, maxRows int) (reports.FinanceWorkbook, error) {
-	w := reports.FinanceWorkbook{RunID: run.RunID, BusinessDate: run.BusinessDate[:10], Kind: run.Kind,
+	w := reports.FinanceWorkbook{RunID: run.RunID, BusinessDate: run.BusinessDate[:10], Kind: string(run.Kind),
 		WindowEnd: run.WindowEnd, MaxRows: maxRows}
 	curs, err := st.WorkbookCurrencies(ctx, run.RunID)
 	if err != nil {
@@ -146,28 +144,18 @@ func checkWorkbook(runID string, w reports.WorkbookTotals, lines, items totals) 
 // participant with a balance in the run: the run's lines and payout items
 // of each, in one pass over the database.
 func publishStatements(ctx context.Context, st *store.Store, dir *reports.RunDir, run store.Run, maxRows int) error {
-	b, err := newStatementBuilder([]store.Run{run}, run.BusinessDate[:10], run.BusinessDate[:10])
+	runs, err := statementRuns([]store.Run{run})
 	if err != nil {
 		return err
 	}
-	b.tmpDir, b.maxRows = dir.Path, maxRows
-	b.done = func(w *reports.StatementWriter, _ string) error { return dir.WriteStatement(w) }
-	if err := st.StatementRows(ctx, []string{run.RunID}, "", b.add); err != nil {
-		b.abort()
-		return err
-	}
-	return b.finish()
-}
-
-// StatementResult says what a statement holds.
-type StatementResult struct {
-	Runs, Lines, Payouts int
+	return dir.WriteStatements(reports.StatementSource{Runs: runs, From: run.BusinessDate[:10], To: run.BusinessDate[:10],
+		Rows: statementRows(ctx, st, []string{run.RunID}, ""), MaxRows: maxRows})
 }
 
 // WriteStatement writes the statement of participantID over the runs of
 // business dates from..to (inclusive) to path: `payouts statement`.
-func WriteStatement(ctx context.Context, st *store.Store, participantID string, from, to reconcile.Date, path string) (StatementResult, error) {
-	var res StatementResult
+func WriteStatement(ctx context.Context, st *store.Store, participantID string, from, to reconcile.Date, path string) (reports.StatementResult, error) {
+	var res reports.StatementResult
 	runs, err := st.RunsBetween(ctx, from, to)
 	if err != nil {
 		return res, err
@@ -183,59 +171,19 @@ func WriteStatement(ctx context.Context, st *store.Store, participantID string, 
 	if !ok {
 		return res, fmt.Errorf("statement: no participant %q", participantID)
 	}
-	b, err := newStatementBuilder(runs, from.String(), to.String())
+	covered, err := statementRuns(runs)
 	if err != nil {
 		return res, err
 	}
-	b.name, b.tmpDir = name, filepath.Dir(path)
-	wrote := false
-	b.done = func(w *reports.StatementWriter, _ string) error {
-		wrote = true
-		return reports.WriteStatementFile(path, w)
-	}
-	if err := st.StatementRows(ctx, ids, participantID, b.add); err != nil {
-		b.abort()
-		return res, err
-	}
-	if err := b.finish(); err != nil {
-		return res, err
-	}
-	if !wrote { // nothing in these dates: a statement saying so
-		b.participant = participantID
-		if err := b.start(); err != nil {
-			return res, err
-		}
-		if err := b.finish(); err != nil {
-			return res, err
-		}
-	}
-	return StatementResult{Runs: len(runs), Lines: b.lines, Payouts: b.payouts}, nil
+	return reports.WriteParticipantStatement(path, participantID, name, reports.StatementSource{Runs: covered,
+		From: from.String(), To: to.String(), Rows: statementRows(ctx, st, ids, participantID)})
 }
 
-// statementBuilder turns a stream of statement rows (by participant:
-// balances, then lines, then payout items) into one statement per
-// participant, handed to done.
-type statementBuilder struct {
-	runs     map[string]store.Run // looked up, never ranged over
-	locs     map[string]*time.Location
-	from, to string
-	count    int       // runs covered
-	stamp    time.Time // window end of the last run
-	name     string    // the participant's name, when known beforehand (one participant)
-	tmpDir   string    // where the statements' temporary files go
-	maxRows  int       // the last row a sheet may use; 0: the sheet's limit (tests set less)
-	done     func(w *reports.StatementWriter, participantID string) error
-
-	participant string
-	balances    []store.StatementRow
-	w           *reports.StatementWriter
-	lines       int
-	payouts     int
-}
-
-func newStatementBuilder(runs []store.Run, from, to string) (*statementBuilder, error) {
-	b := &statementBuilder{runs: map[string]store.Run{}, locs: map[string]*time.Location{}, from: from, to: to, count: len(runs)}
-	for _, r := range runs {
+// statementRuns are the runs a statement covers, each with the platform
+// zone it was computed in.
+func statementRuns(runs []store.Run) ([]reports.StatementRun, error) {
+	out := make([]reports.StatementRun, len(runs))
+	for i, r := range runs {
 		p, err := r.Params()
 		if err != nil {
 			return nil, err
@@ -244,104 +192,26 @@ func newStatementBuilder(runs []store.Run, from, to string) (*statementBuilder, 
 		if err != nil {
 			return nil, fmt.Errorf("run %s: time zone %q: %w", r.RunID, p.TimeZone, err)
 		}
-		b.runs[r.RunID], b.locs[r.RunID] = r, loc
-		b.stamp = r.WindowEnd
+		out[i] = reports.StatementRun{RunID: r.RunID, BusinessDate: r.BusinessDate[:10], WindowEnd: r.WindowEnd, Location: loc}
 	}
-	if len(runs) == 0 { // no run: the day after the period, at midnight UTC
-		if d, err := time.Parse("2006-01-02", to); err == nil {
-			b.stamp = d.AddDate(0, 0, 1)
-		}
-	}
-	return b, nil
+	return out, nil
 }
 
-func (b *statementBuilder) add(r store.StatementRow) error {
-	if r.ParticipantID != b.participant {
-		if err := b.finish(); err != nil {
-			return err
-		}
-		b.participant = r.ParticipantID
+// statementRows streams the statement rows of runIDs (of participantID,
+// or of everyone when "") from the store.
+func statementRows(ctx context.Context, st *store.Store, runIDs []string, participantID string) func(func(reports.StatementRow) error) error {
+	return func(fn func(reports.StatementRow) error) error {
+		return st.StatementRows(ctx, runIDs, participantID, func(r store.StatementRow) error {
+			row := reports.StatementRow{ParticipantID: r.ParticipantID, Part: reports.StatementPartPayout, RunID: r.RunID,
+				Currency: r.Currency, Name: r.Name, BroughtForward: r.BroughtForward, CarriedForward: r.CarriedForward,
+				Returned: r.Returned, Line: r.Line, Amount: r.Amount, Reference: r.Reference}
+			switch r.Part {
+			case store.StatementBalance:
+				row.Part = reports.StatementPartBalance
+			case store.StatementLine:
+				row.Part = reports.StatementPartLine
+			}
+			return fn(row)
+		})
 	}
-	run, ok := b.runs[r.RunID]
-	if !ok {
-		return fmt.Errorf("statement: row of unknown run %s", r.RunID)
-	}
-	date := run.BusinessDate[:10]
-	switch r.Part {
-	case store.StatementBalance:
-		if b.w != nil {
-			return fmt.Errorf("statement of %s: a balance after its lines", r.ParticipantID)
-		}
-		b.balances = append(b.balances, r)
-		return nil
-	case store.StatementLine:
-		if err := b.start(); err != nil {
-			return err
-		}
-		b.lines++
-		return b.w.AddLine(reports.StatementLine{BusinessDate: date, RunID: r.RunID, Line: r.Line, Location: b.locs[r.RunID]})
-	default:
-		if err := b.start(); err != nil {
-			return err
-		}
-		b.payouts++
-		return b.w.AddPayout(reports.StatementPayout{BusinessDate: date, RunID: r.RunID, Currency: r.Currency,
-			Amount: r.Amount, Reference: r.Reference})
-	}
-}
-
-// start begins the current participant's statement, once its balances
-// are known: the opening balance of a currency is what its first run
-// brought forward, the closing one what its last run carried forward.
-func (b *statementBuilder) start() error {
-	if b.w != nil {
-		return nil
-	}
-	h := reports.StatementHeader{ParticipantID: b.participant, Name: b.name, From: b.from, To: b.to, Runs: b.count,
-		Stamp: b.stamp, MaxRows: b.maxRows, TmpDir: b.tmpDir}
-	at := map[string]int{}
-	for _, r := range b.balances {
-		i, ok := at[r.Currency]
-		if !ok {
-			i = len(h.Balances)
-			at[r.Currency] = i
-			h.Balances = append(h.Balances, reports.StatementBalance{Currency: r.Currency, Opening: r.BroughtForward})
-		}
-		h.Balances[i].Closing = r.CarriedForward
-		h.Balances[i].Returned += r.Returned
-		if b.name == "" {
-			h.Name = r.Name // the last run's
-		}
-	}
-	sortBalances(h.Balances)
-	w, err := reports.NewStatement(h)
-	if err != nil {
-		return err
-	}
-	b.w = w
-	return nil
-}
-
-// finish hands the current participant's statement to done.
-func (b *statementBuilder) finish() error {
-	if b.participant == "" {
-		return nil
-	}
-	if err := b.start(); err != nil {
-		return err
-	}
-	w, id := b.w, b.participant
-	b.w, b.balances, b.participant = nil, nil, ""
-	return b.done(w, id)
-}
-
-func (b *statementBuilder) abort() {
-	if b.w != nil {
-		b.w.Abort()
-		b.w = nil
-	}
-}
-
-func sortBalances(bs []reports.StatementBalance) {
-	sort.Slice(bs, func(i, j int) bool { return bs[i].Currency < bs[j].Currency })
 }

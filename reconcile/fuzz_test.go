@@ -198,3 +198,68 @@ func FuzzSplitLargestRemainder(f *testing.F) {
 		ppCheckSplit(t, base, weights, reconcile.SplitLargestRemainder(base, weights))
 	})
 }
+
+// fzAmountMins are the least amounts a CURRENCY=AMOUNT setting takes: a
+// tolerance (0), a threshold (1) and a larger floor.
+var fzAmountMins = []int64{0, 1, 100}
+
+// FuzzParseCurrencyAmounts: ParseCurrencyAmounts accepts exactly the
+// comma-separated lists whose every pair, blanks around it trimmed, is a
+// known ISO 4217 code, "=" and an unsigned plain decimal with at most the
+// currency's digits (and at most 17 digits in all) worth at least the
+// minimum, no currency twice; and it returns each amount's exact value
+// in minor units. Writing the result back as pairs parses to the same.
+func FuzzParseCurrencyAmounts(f *testing.F) {
+	unsigned := regexp.MustCompile(`^([0-9]+)(\.([0-9]+))?$`)
+	f.Fuzz(func(t *testing.T, v string, which uint8) {
+		t.Parallel()
+		min := fzAmountMins[int(which)%len(fzAmountMins)]
+		want, valid := map[string]int64{}, true
+		for _, part := range strings.Split(v, ",") {
+			code, amount, ok := strings.Cut(strings.TrimSpace(part), "=")
+			cur, err := reconcile.LookupCurrency(code)
+			m := unsigned.FindStringSubmatch(amount)
+			if !ok || err != nil || m == nil || len(m[3]) > cur.Minor || len(strings.TrimLeft(m[1], "0"))+cur.Minor > 17 {
+				valid = false
+				break
+			}
+			r, _ := new(big.Rat).SetString(amount)
+			r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(cur.Minor)), nil)))
+			if _, dup := want[code]; dup || !r.IsInt() || r.Num().Int64() < min {
+				valid = false
+				break
+			}
+			want[code] = r.Num().Int64()
+		}
+		got, err := reconcile.ParseCurrencyAmounts(v, min, "BRL=1.00")
+		if !valid {
+			if err == nil {
+				t.Fatalf("ParseCurrencyAmounts(%q, %d) = %v, want an error", v, min, got)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("ParseCurrencyAmounts(%q, %d) refused a valid setting: %v", v, min, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("ParseCurrencyAmounts(%q, %d) = %v, want %v", v, min, got, want)
+		}
+		var pairs []string
+		for code, n := range want {
+			if got[code] != n {
+				t.Fatalf("ParseCurrencyAmounts(%q, %d) = %v, want %v", v, min, got, want)
+			}
+			cur, _ := reconcile.LookupCurrency(code)
+			pairs = append(pairs, code+"="+reconcile.FormatAmount(n, cur))
+		}
+		back, err := reconcile.ParseCurrencyAmounts(strings.Join(pairs, ","), min, "BRL=1.00")
+		if err != nil || len(back) != len(got) {
+			t.Fatalf("ParseCurrencyAmounts of its own result %v: %v, %v", pairs, back, err)
+		}
+		for code, n := range got {
+			if back[code] != n {
+				t.Fatalf("ParseCurrencyAmounts of its own result %v: %v", pairs, back)
+			}
+		}
+	})
+}

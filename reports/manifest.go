@@ -3,6 +3,8 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+
+	"payouts/runtype"
 )
 
 // Manifest is manifest.json: what a run published, with control totals a
@@ -10,7 +12,7 @@ import (
 type Manifest struct {
 	RunID         string          `json:"run_id"`
 	BusinessDate  string          `json:"business_date"`
-	Kind          string          `json:"kind"` // nightly or rerun
+	Kind          runtype.Kind    `json:"kind"`
 	WindowEnd     string          `json:"window_end"`
 	Files         []PublishedFile `json:"files"`
 	ControlTotals ControlTotals   `json:"control_totals"`

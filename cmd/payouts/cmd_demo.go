@@ -30,7 +30,7 @@ func cmdDemo(ctx context.Context, e *environment, args []string) error {
 		return err
 	}
 
-	url := e.getenv("DATABASE_URL")
+	url := e.databaseURL()
 	if url == "" {
 		srv, err := pgcluster.Start(ctx, e.progress)
 		if err != nil {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"payouts/jobs"
-	"payouts/sql/store"
+	"payouts/runtype"
 )
 
 func cmdExport(ctx context.Context, e *environment, args []string) error {
@@ -27,7 +27,7 @@ func cmdExport(ctx context.Context, e *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	if run.Status != store.RunCompleted && run.Status != store.RunComputed {
+	if run.Status != runtype.Completed && run.Status != runtype.Computed {
 		return fmt.Errorf("export: run %s is %s; only computed or completed runs have files", run.RunID, run.Status)
 	}
 	dir, m, err := jobs.Publish(ctx, st, run, *out, e.progress)

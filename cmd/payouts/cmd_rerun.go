@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/user"
 	"strings"
 
 	"payouts/jobs"
@@ -55,13 +53,4 @@ func cmdRerun(ctx context.Context, e *environment, args []string) error {
 			res.Run.RunID, res.Run.Reason.String)
 	}
 	return printRunSummary(ctx, e, st, res)
-}
-
-// osUser is the operating-system user running the command, recorded as
-// the rerun's requested_by.
-func osUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return os.Getenv("USER")
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"payouts/jobs"
+	"payouts/runtype"
 	"payouts/sql/store"
 )
 
@@ -59,7 +60,7 @@ func cmdRun(ctx context.Context, e *environment, args []string) error {
 func printRunSummary(ctx context.Context, e *environment, st *store.Store, res jobs.Result) error {
 	r := res.Run
 	fmt.Fprintf(e.stdout, "run %s (%s %s): %s\n", r.RunID, r.Kind, r.BusinessDate, r.Status)
-	if r.Kind == "rerun" {
+	if r.Kind == runtype.Rerun {
 		// A rerun allocates nothing: its count is the sales it adjusted.
 		fmt.Fprintf(e.stdout, "  reason %q (requested by %s); sales adjusted %d, adjustment lines %d, payout items %d\n",
 			r.Reason.String, orDash(r.RequestedBy.String), r.SalesAllocated, r.LineCount, r.PayoutCount)

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"payouts/jobs"
+	"payouts/jobs/daemon"
 )
 
 func cmdServe(ctx context.Context, e *environment, args []string) error {
@@ -16,7 +16,7 @@ func cmdServe(ctx context.Context, e *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc, err := jobs.ServeConfigFromEnv(e.getenv)
+	sc, err := daemon.ConfigFromEnv(e.getenv)
 	if err != nil {
 		return err
 	}
@@ -25,5 +25,5 @@ func cmdServe(ctx context.Context, e *environment, args []string) error {
 		return err
 	}
 	defer st.Close()
-	return jobs.Serve(ctx, st, cfg, sc, e.progress)
+	return daemon.Serve(ctx, st, cfg, sc, e.progress)
 }

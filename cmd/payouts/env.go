@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/user"
 	"strings"
 	"time"
 
@@ -54,9 +56,36 @@ func (e *environment) progress(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "payouts: %s %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
 
+// The environment the commands read besides the PAYOUTS_* settings of
+// the jobs (jobs.ConfigFromEnv) and of serve (daemon.ConfigFromEnv): every
+// variable this package reads is read in this file.
+
+// databaseURL is DATABASE_URL ("": none; demo then starts a throwaway
+// PostgreSQL).
+func (e *environment) databaseURL() string { return e.getenv("DATABASE_URL") }
+
+// gcSettings reports whether GOGC and GOMEMLIMIT are set: they then take
+// precedence over tuneGC's values.
+func (e *environment) gcSettings() (gogc, memLimit bool) {
+	return e.getenv("GOGC") != "", e.getenv("GOMEMLIMIT") != ""
+}
+
+// cpuProfilePath is PAYOUTS_CPUPROFILE: where to write a CPU profile of
+// the command ("": none).
+func (e *environment) cpuProfilePath() string { return e.getenv("PAYOUTS_CPUPROFILE") }
+
+// osUser is the operating-system user running the command, recorded as
+// the rerun's requested_by.
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
+
 // openStore connects to DATABASE_URL.
 func (e *environment) openStore(ctx context.Context) (*store.Store, error) {
-	url := e.getenv("DATABASE_URL")
+	url := e.databaseURL()
 	if url == "" {
 		return nil, errors.New("DATABASE_URL is not set (for a throwaway database, try `payouts demo`)")
 	}

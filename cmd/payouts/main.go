@@ -71,16 +71,17 @@ func main() {
 // soft limit of 192 MiB keeps the peak under 256 MiB. GOGC and GOMEMLIMIT
 // in the environment take precedence. Other commands (imports, lists)
 // keep Go's defaults and their small footprint.
-func tuneGC(command string, getenv func(string) string) {
+func tuneGC(command string, e *environment) {
 	switch command {
 	case "run", "rerun", "serve", "export", "demo":
 	default:
 		return
 	}
-	if getenv("GOGC") == "" {
+	gogc, memLimit := e.gcSettings()
+	if !gogc {
 		debug.SetGCPercent(400)
 	}
-	if getenv("GOMEMLIMIT") == "" {
+	if !memLimit {
 		debug.SetMemoryLimit(192 << 20)
 	}
 }
@@ -104,8 +105,8 @@ func runEnv(args []string, env *environment) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			tuneGC(c.name, env.getenv)
-			stopProfile, err := startProfile(env.getenv)
+			tuneGC(c.name, env)
+			stopProfile, err := startProfile(env.cpuProfilePath())
 			if err != nil {
 				return exitStatus(stderr, err)
 			}

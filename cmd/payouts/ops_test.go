@@ -23,7 +23,7 @@ func holdRunLock(t *testing.T, url string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(); st.Close() })
-	// 0x7061796f75747352: jobs.runLockKey ("payoutsR").
+	// 0x7061796f75747352: store.RunLockKey ("payoutsR").
 	if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_lock(8097887124607759186)`); err != nil {
 		t.Fatal(err)
 	}

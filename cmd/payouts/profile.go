@@ -6,12 +6,11 @@ import (
 	"runtime/pprof"
 )
 
-// startProfile writes a CPU profile of the whole command to the file named
-// by PAYOUTS_CPUPROFILE, for an operator (or make bench-night) finding out
+// startProfile writes a CPU profile of the whole command to path
+// (PAYOUTS_CPUPROFILE; "": none), for an operator (or make bench-night) finding out
 // where a slow night spends its time: `go tool pprof bin/payouts FILE`.
 // It returns the function that stops and flushes it.
-func startProfile(getenv func(string) string) (func(), error) {
-	path := getenv("PAYOUTS_CPUPROFILE")
+func startProfile(path string) (func(), error) {
 	if path == "" {
 		return func() {}, nil
 	}

@@ -26,6 +26,7 @@ import (
 
 	"payouts/internal/pgcluster"
 	"payouts/reconcile"
+	"payouts/runtype"
 )
 
 func main() {
@@ -166,7 +167,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		runID := "nightly-" + d.Compact()
+		runID := string(runtype.Nightly) + "-" + d.Compact()
 		st, err := outputStats(filepath.Join(o.out, d.String(), runID))
 		if err != nil {
 			return err

@@ -9,18 +9,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
-)
-
-// Run states. A run is "running" while it computes, "computed" once its
-// lines, balances and payout items are committed, and "completed" once its
-// files are published with a manifest. A crash leaves it running (nothing
-// of it committed) or computed (files to publish again); both are resumed
-// under the same run id.
-const (
-	RunRunning   = "running"
-	RunComputed  = "computed"
-	RunCompleted = "completed"
-	RunFailed    = "failed"
+	"payouts/runtype"
 )
 
 // RunParams are the settings a run was computed with. They are stored with
@@ -62,9 +51,9 @@ type DebtorParams struct {
 type Run struct {
 	RunID          string         `db:"run_id"`
 	BusinessDate   string         `db:"business_date"`
-	Kind           string         `db:"kind"`
+	Kind           runtype.Kind   `db:"kind"`
 	Seq            int            `db:"seq"`
-	Status         string         `db:"status"`
+	Status         runtype.Status `db:"status"` // runtype explains the states
 	WindowEnd      time.Time      `db:"window_end"`
 	ParamsJSON     []byte         `db:"params"`
 	Reason         sql.NullString `db:"reason"`

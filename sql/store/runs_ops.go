@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"payouts/reconcile"
+	"payouts/runtype"
 )
 
 // FailStaleRuns marks every run still recorded as running as failed: the
@@ -66,9 +67,8 @@ func (s *Store) LatestRun(ctx context.Context) (Run, bool, error) {
 	return r, err == nil, err
 }
 
-// LatestCompleted returns the run of kind (nightly or rerun) completed
-// last, if any.
-func (s *Store) LatestCompleted(ctx context.Context, kind string) (Run, bool, error) {
+// LatestCompleted returns the run of kind completed last, if any.
+func (s *Store) LatestCompleted(ctx context.Context, kind runtype.Kind) (Run, bool, error) {
 	var r Run
 	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs WHERE kind = $1 AND status = 'completed'
 		ORDER BY completed_at DESC, run_id DESC LIMIT 1`, kind)
@@ -80,9 +80,9 @@ func (s *Store) LatestCompleted(ctx context.Context, kind string) (Run, bool, er
 
 // RunStateCount counts runs of one kind in one state.
 type RunStateCount struct {
-	Kind   string `db:"kind"`
-	Status string `db:"status"`
-	Count  int64  `db:"n"`
+	Kind   runtype.Kind   `db:"kind"`
+	Status runtype.Status `db:"status"`
+	Count  int64          `db:"n"`
 }
 
 // RunStateCounts counts the runs by kind and state.

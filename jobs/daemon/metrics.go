@@ -1,142 +1,29 @@
-package jobs
+package daemon
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"payouts/reconcile"
+	"payouts/runtype"
 	"payouts/sql/store"
 )
-
-// adminTimeout bounds the database work of one /healthz or /metrics
-// request.
-const adminTimeout = 5 * time.Second
-
-// AdminHandler serves the operations endpoints of `payouts serve`:
-//
-//   - /healthz: 200 when the database answers and the last run did not
-//     fail or die, else 503; a small JSON body says which (see Health);
-//   - /metrics: the Prometheus text exposition format (version 0.0.4).
-//
-// sched may be nil (no scheduler state is reported then).
-func AdminHandler(st *store.Store, sched *Scheduler) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), adminTimeout)
-		defer cancel()
-		h := CheckHealth(ctx, st, sched)
-		body, _ := json.MarshalIndent(h, "", "  ")
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		if h.Status != "ok" {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-		w.Write(append(body, '\n'))
-	})
-	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), adminTimeout)
-		defer cancel()
-		body, err := Metrics(ctx, st)
-		if err != nil {
-			http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		w.Write(body)
-	})
-	return mux
-}
-
-// Health is the body of /healthz.
-type Health struct {
-	Status    string          `json:"status"`   // "ok" or "unhealthy"
-	Database  string          `json:"database"` // "ok" or the error
-	LastRun   *HealthRun      `json:"last_run,omitempty"`
-	Scheduler *SchedulerState `json:"scheduler,omitempty"`
-}
-
-// HealthRun is the last run started, as /healthz reports it.
-type HealthRun struct {
-	RunID        string `json:"run_id"`
-	Kind         string `json:"kind"`
-	BusinessDate string `json:"business_date"`
-	State        string `json:"state"` // running, computed, completed, failed, or interrupted (running, but nobody holds the run lock)
-	Error        string `json:"error,omitempty"`
-}
-
-// CheckHealth is /healthz: unhealthy when the database does not answer,
-// the last run failed, was interrupted (recorded as running while no
-// process holds the run lock) or stays computed while nobody publishes it,
-// or the scheduler's last tick failed. Meant for readiness and alerting: a failed
-// run needs a person (or the next tick), not a restart.
-func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health {
-	h := Health{Status: "ok", Database: "ok"}
-	if sched != nil {
-		s := sched.State()
-		h.Scheduler = &s
-	}
-	if err := st.DB.PingContext(ctx); err != nil {
-		h.Status, h.Database = "unhealthy", err.Error()
-		return h
-	}
-	r, ok, err := st.LatestRun(ctx)
-	if err != nil {
-		h.Status, h.Database = "unhealthy", err.Error()
-		return h
-	}
-	if !ok {
-		return h
-	}
-	h.LastRun = &HealthRun{RunID: r.RunID, Kind: r.Kind, BusinessDate: r.BusinessDate, State: r.Status, Error: r.Error.String}
-	if r.Status == store.RunRunning {
-		held, err := runLockHeld(ctx, st.DB)
-		if err != nil {
-			h.Status, h.Database = "unhealthy", err.Error()
-			return h
-		}
-		if !held {
-			h.LastRun.State = "interrupted"
-		}
-	}
-	if h.LastRun.State == store.RunFailed || h.LastRun.State == "interrupted" {
-		h.Status = "unhealthy"
-	}
-	if r.Status == store.RunComputed {
-		// computed but not published: fine while its process publishes
-		// (it holds the run lock), stuck otherwise
-		held, err := runLockHeld(ctx, st.DB)
-		if err != nil {
-			h.Status, h.Database = "unhealthy", err.Error()
-			return h
-		}
-		if !held {
-			h.Status = "unhealthy"
-		}
-	}
-	if h.Scheduler != nil && h.Scheduler.LastError != "" {
-		h.Status = "unhealthy" // the last tick failed: the next retries it
-	}
-	return h
-}
 
 // Metrics renders the Prometheus text exposition of the runs. Amounts are
 // written as the decimal text of the currency (never through a float).
 func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 	var p promWriter
 	p.family("payouts_database_up", "gauge", "1 when the database answers.")
-	if err := st.DB.PingContext(ctx); err != nil {
+	if err := st.Ping(ctx); err != nil {
 		p.sample("payouts_database_up", nil, "0")
 		return p.Bytes(), nil
 	}
 	p.sample("payouts_database_up", nil, "1")
 
-	held, err := runLockHeld(ctx, st.DB)
+	held, err := st.RunLockHeld(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -149,11 +36,11 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 	}
 	p.family("payouts_runs", "gauge", "Runs recorded, by kind and state.")
 	for _, c := range counts {
-		p.sample("payouts_runs", []string{"run_kind", c.Kind, "state", c.Status}, strconv.FormatInt(c.Count, 10))
+		p.sample("payouts_runs", []string{"run_kind", string(c.Kind), "state", string(c.Status)}, strconv.FormatInt(c.Count, 10))
 	}
 
 	var last []store.Run
-	for _, kind := range []string{"nightly", "rerun"} {
+	for _, kind := range runtype.Kinds {
 		r, ok, err := st.LatestCompleted(ctx, kind)
 		if err != nil {
 			return nil, err
@@ -164,12 +51,12 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 	}
 	p.family("payouts_last_success_timestamp_seconds", "gauge", "When the last completed run of each kind completed (unix time).")
 	for _, r := range last {
-		p.sample("payouts_last_success_timestamp_seconds", []string{"run_kind", r.Kind}, strconv.FormatInt(r.CompletedAt.Time.Unix(), 10))
+		p.sample("payouts_last_success_timestamp_seconds", []string{"run_kind", string(r.Kind)}, strconv.FormatInt(r.CompletedAt.Time.Unix(), 10))
 	}
 	p.family("payouts_last_run_duration_seconds", "gauge", "Duration of the last completed run of each kind, from its (last) start to its completion.")
 	for _, r := range last {
 		d := max(r.CompletedAt.Time.Sub(r.StartedAt), 0)
-		p.sample("payouts_last_run_duration_seconds", []string{"run_kind", r.Kind}, strconv.FormatFloat(d.Seconds(), 'f', 3, 64))
+		p.sample("payouts_last_run_duration_seconds", []string{"run_kind", string(r.Kind)}, strconv.FormatFloat(d.Seconds(), 'f', 3, 64))
 	}
 	for _, m := range []struct {
 		name, help string
@@ -181,7 +68,7 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 	} {
 		p.family(m.name, "gauge", m.help)
 		for _, r := range last {
-			p.sample(m.name, []string{"run_kind", r.Kind}, strconv.Itoa(m.get(r)))
+			p.sample(m.name, []string{"run_kind", string(r.Kind)}, strconv.Itoa(m.get(r)))
 		}
 	}
 
@@ -211,13 +98,13 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 		p.family(m.count, "gauge", "Number of "+m.what+" of the last completed run, per currency.")
 		for _, pc := range m.data {
 			for _, t := range pc.totals {
-				p.sample(m.count, []string{"run_kind", pc.r.Kind, "currency", t.Currency}, strconv.FormatInt(t.Count, 10))
+				p.sample(m.count, []string{"run_kind", string(pc.r.Kind), "currency", t.Currency}, strconv.FormatInt(t.Count, 10))
 			}
 		}
 		p.family(m.amount, "gauge", "Total of the "+m.what+" of the last completed run, per currency, in the currency's major unit.")
 		for _, pc := range m.data {
 			for _, t := range pc.totals {
-				p.sample(m.amount, []string{"run_kind", pc.r.Kind, "currency", t.Currency}, formatMetricAmount(t.Amount, t.Currency))
+				p.sample(m.amount, []string{"run_kind", string(pc.r.Kind), "currency", t.Currency}, formatMetricAmount(t.Amount, t.Currency))
 			}
 		}
 	}
@@ -242,7 +129,7 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 			return nil, err
 		}
 		for _, k := range ks {
-			p.sample("payouts_last_run_discrepancies", []string{"run_kind", r.Kind, "kind", k.Kind}, strconv.FormatInt(k.Count, 10))
+			p.sample("payouts_last_run_discrepancies", []string{"run_kind", string(r.Kind), "kind", k.Kind}, strconv.FormatInt(k.Count, 10))
 		}
 	}
 	return p.Bytes(), nil

@@ -102,3 +102,37 @@ func TestCNABProfileRecordedWithRun(t *testing.T) {
 		t.Errorf("export differs (%v)", err)
 	}
 }
+
+// TestMinPayoutConfig: PAYOUTS_MIN_PAYOUT is read per currency in its own
+// digits, and a bad value is refused with the variable's name, a currency
+// named twice included (the same parser as PAYOUTS_TAX_TOLERANCE).
+func TestMinPayoutConfig(t *testing.T) {
+	t.Parallel()
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "PAYOUTS_MIN_PAYOUT" {
+				return v
+			}
+			return ""
+		}
+	}
+	cfg, err := ConfigFromEnv(env("BRL=50.00, JPY=5,KWD=0.125"))
+	if err != nil || len(cfg.MinPayout) != 3 || cfg.MinPayout["BRL"] != 5000 || cfg.MinPayout["JPY"] != 5 || cfg.MinPayout["KWD"] != 125 {
+		t.Errorf("min payout %v (%v)", cfg.MinPayout, err)
+	}
+	if cfg.minPayout("USD") != 1 || cfg.minPayout("BRL") != 5000 {
+		t.Errorf("thresholds: USD %d, BRL %d", cfg.minPayout("USD"), cfg.minPayout("BRL"))
+	}
+	for v, want := range map[string]string{
+		"50":          `PAYOUTS_MIN_PAYOUT: "50" is not CURRENCY=AMOUNT (like BRL=50.00)`,
+		"XYZ=1":       `PAYOUTS_MIN_PAYOUT: unknown currency "XYZ"`,
+		"BRL=0":       "PAYOUTS_MIN_PAYOUT: BRL=0: want a positive amount in BRL's digits",
+		"BRL=-1":      "PAYOUTS_MIN_PAYOUT: BRL=-1: want a positive amount in BRL's digits",
+		"BRL=0.001":   "PAYOUTS_MIN_PAYOUT: BRL=0.001: want a positive amount in BRL's digits",
+		"BRL=1,BRL=2": "PAYOUTS_MIN_PAYOUT: BRL is named twice",
+	} {
+		if _, err := ConfigFromEnv(env(v)); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("PAYOUTS_MIN_PAYOUT=%s: %v, want %q", v, err, want)
+		}
+	}
+}

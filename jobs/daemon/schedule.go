@@ -1,4 +1,4 @@
-package jobs
+package daemon
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"payouts/jobs"
 	"payouts/reconcile"
 	"payouts/sql/store"
 )
@@ -52,14 +53,14 @@ func daysBetween(a, b reconcile.Date) int {
 // Scheduler is the nightly job of `payouts serve`.
 type Scheduler struct {
 	store *store.Store
-	cfg   Config
-	serve ServeConfig
+	cfg   jobs.Config
+	serve Config
 	logf  func(format string, args ...any)
 
 	// now is the clock (time.Now in production); run runs one date
-	// (RunNightly). Tests replace them.
+	// (jobs.RunNightly). Tests replace them.
 	now func() time.Time
-	run func(ctx context.Context, st *store.Store, cfg Config, d reconcile.Date) (Result, error)
+	run func(ctx context.Context, st *store.Store, cfg jobs.Config, d reconcile.Date) (jobs.Result, error)
 
 	mu      sync.Mutex
 	current string    // the date being run, "" when idle
@@ -68,11 +69,11 @@ type Scheduler struct {
 }
 
 // NewScheduler makes the scheduler; logf receives one line per event.
-func NewScheduler(st *store.Store, cfg Config, sc ServeConfig, logf func(format string, args ...any)) *Scheduler {
+func NewScheduler(st *store.Store, cfg jobs.Config, sc Config, logf func(format string, args ...any)) *Scheduler {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	return &Scheduler{store: st, cfg: cfg, serve: sc, logf: logf, now: time.Now, run: RunNightly}
+	return &Scheduler{store: st, cfg: cfg, serve: sc, logf: logf, now: time.Now, run: jobs.RunNightly}
 }
 
 // Tick does what is due now: it publishes runs left computed by a process
@@ -89,8 +90,8 @@ func (s *Scheduler) Tick(stop, work context.Context) (err error) {
 		s.mu.Unlock()
 	}()
 	today := reconcile.DateOf(s.now(), s.cfg.Location)
-	if _, err := PublishPending(work, s.store, s.cfg); err != nil {
-		if errors.Is(err, ErrBusy) {
+	if _, err := jobs.PublishPending(work, s.store, s.cfg); err != nil {
+		if errors.Is(err, jobs.ErrBusy) {
 			s.logf("another process holds the run lock; leaving the work to it (%v)", err)
 			return nil
 		}
@@ -118,7 +119,7 @@ func (s *Scheduler) Tick(stop, work context.Context) (err error) {
 		res, err := s.run(work, s.store, s.cfg, d)
 		s.setCurrent("")
 		switch {
-		case errors.Is(err, ErrBusy):
+		case errors.Is(err, jobs.ErrBusy):
 			s.logf("another process holds the run lock; leaving %s to it (%v)", d, err)
 			return nil
 		case err != nil:
@@ -237,30 +238,3 @@ func (l cronLogger) Info(msg string, _ ...any) {
 }
 
 func (l cronLogger) Error(err error, msg string, _ ...any) { l.logf("scheduler: %s: %v", msg, err) }
-
-// PublishPending publishes, under the run lock, every run that committed
-// its computation but whose publication was interrupted (a crash or a
-// shutdown between the two), oldest first.
-func PublishPending(ctx context.Context, st *store.Store, cfg Config) ([]Result, error) {
-	runs, err := st.ComputedRuns(ctx)
-	if err != nil || len(runs) == 0 {
-		return nil, err
-	}
-	lock, err := lockAndRecover(ctx, st, cfg, "publish pending runs")
-	if err != nil {
-		return nil, err
-	}
-	defer lock.release()
-	if runs, err = st.ComputedRuns(ctx); err != nil { // again, under the lock
-		return nil, err
-	}
-	var out []Result
-	for _, r := range runs {
-		res, err := publishAndComplete(ctx, st, cfg, r.RunID)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, res)
-	}
-	return out, nil
-}

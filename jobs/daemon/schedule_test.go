@@ -1,4 +1,4 @@
-package jobs
+package daemon
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"payouts/jobs"
 	"payouts/reconcile"
 	"payouts/sql/store"
 )
@@ -64,11 +65,11 @@ func (c *fakeClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // testScheduler is a scheduler on st with a fake clock at the given
 // platform time and a log kept for assertions.
-func testScheduler(t *testing.T, st *store.Store, cfg Config, at string) (*Scheduler, *fakeClock, *logBuffer) {
+func testScheduler(t *testing.T, st *store.Store, cfg jobs.Config, at string) (*Scheduler, *fakeClock, *logBuffer) {
 	t.Helper()
 	clock := &fakeClock{t: mustTime(t, at)}
 	log := &logBuffer{}
-	s := NewScheduler(st, cfg, ServeConfig{Schedule: DefaultSchedule, CatchupDays: DefaultCatchupDays, Grace: time.Minute}, log.logf)
+	s := NewScheduler(st, cfg, Config{Schedule: DefaultSchedule, CatchupDays: DefaultCatchupDays, Grace: time.Minute}, log.logf)
 	s.now = clock.now
 	return s, clock, log
 }
@@ -183,12 +184,12 @@ func TestSchedulerStopsAtFirstFailure(t *testing.T) {
 	s, _, log := testScheduler(t, st, cfg, "2026-03-07T02:30:00-03:00")
 	var tried []string
 	fail := true
-	s.run = func(ctx context.Context, st *store.Store, cfg Config, d reconcile.Date) (Result, error) {
+	s.run = func(ctx context.Context, st *store.Store, cfg jobs.Config, d reconcile.Date) (jobs.Result, error) {
 		tried = append(tried, d.String())
 		if d.String() == "2026-03-05" && fail {
-			return Result{}, errors.New("boom")
+			return jobs.Result{}, errors.New("boom")
 		}
-		return RunNightly(ctx, st, cfg, d)
+		return jobs.RunNightly(ctx, st, cfg, d)
 	}
 	ctx := context.Background()
 	if err := s.Tick(ctx, ctx); err == nil || !strings.Contains(err.Error(), "run of 2026-03-05: boom") {
@@ -215,7 +216,7 @@ func TestSchedulerStopsAtFirstFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(runLockKey)); err != nil {
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, store.RunLockKey); err != nil {
 		t.Fatal(err)
 	}
 	s.now = func() time.Time { return mustTime(t, "2026-03-08T02:30:00-03:00") }
@@ -273,10 +274,10 @@ func TestShutdownLetsARunFinish(t *testing.T) {
 	s, _, _ := testScheduler(t, st, cfg, "2026-03-04T10:00:00-03:00")
 	started, finish := make(chan struct{}), make(chan struct{})
 	var runErr error
-	s.run = func(ctx context.Context, st *store.Store, cfg Config, d reconcile.Date) (Result, error) {
+	s.run = func(ctx context.Context, st *store.Store, cfg jobs.Config, d reconcile.Date) (jobs.Result, error) {
 		close(started)
 		<-finish
-		res, err := RunNightly(ctx, st, cfg, d)
+		res, err := jobs.RunNightly(ctx, st, cfg, d)
 		runErr = err
 		return res, err
 	}

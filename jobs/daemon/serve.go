@@ -1,4 +1,4 @@
-package jobs
+package daemon
 
 import (
 	"context"
@@ -8,13 +8,14 @@ import (
 	"net/http"
 	"time"
 
+	"payouts/jobs"
 	"payouts/sql/store"
 )
 
 // Serve is `payouts serve`: the health and metrics listener on
 // sc.AdminAddr and the scheduler (Scheduler.Run) until ctx is done
 // (SIGTERM). It returns nil after a clean shutdown.
-func Serve(ctx context.Context, st *store.Store, cfg Config, sc ServeConfig, logf func(format string, args ...any)) error {
+func Serve(ctx context.Context, st *store.Store, cfg jobs.Config, sc Config, logf func(format string, args ...any)) error {
 	sched := NewScheduler(st, cfg, sc, logf)
 	ln, err := net.Listen("tcp", sc.AdminAddr)
 	if err != nil {

@@ -1,4 +1,4 @@
-package jobs
+package daemon
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// ServeConfig is what `payouts serve` adds to Config, from the environment.
-type ServeConfig struct {
+// Config is what `payouts serve` adds to jobs.Config, from the environment.
+type Config struct {
 	Schedule    string        // PAYOUTS_SCHEDULE: cron spec in PAYOUTS_TZ, default "30 2 * * *"
 	CatchupDays int           // PAYOUTS_CATCHUP_DAYS: most business dates one tick runs, default 7
 	Grace       time.Duration // PAYOUTS_SHUTDOWN_GRACE: how long a running run may finish after SIGTERM, default 5m
@@ -24,12 +24,12 @@ const (
 	DefaultAdminAddr   = "127.0.0.1:9090"
 )
 
-// ServeConfigFromEnv reads PAYOUTS_SCHEDULE, PAYOUTS_CATCHUP_DAYS,
+// ConfigFromEnv reads PAYOUTS_SCHEDULE, PAYOUTS_CATCHUP_DAYS,
 // PAYOUTS_SHUTDOWN_GRACE and PAYOUTS_ADMIN_ADDR; getenv is os.Getenv in
 // production. The schedule is checked here, so a typo stops the process at
 // start rather than silently never running.
-func ServeConfigFromEnv(getenv func(string) string) (ServeConfig, error) {
-	c := ServeConfig{Schedule: DefaultSchedule, CatchupDays: DefaultCatchupDays, Grace: DefaultGrace, AdminAddr: DefaultAdminAddr}
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{Schedule: DefaultSchedule, CatchupDays: DefaultCatchupDays, Grace: DefaultGrace, AdminAddr: DefaultAdminAddr}
 	if v := getenv("PAYOUTS_SCHEDULE"); v != "" {
 		c.Schedule = v
 	}
