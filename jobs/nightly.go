@@ -6,8 +6,8 @@ import (
 	"fmt"
 
 	"payouts/reconcile"
+	"payouts/reconcile/runtype"
 	"payouts/reports"
-	"payouts/runtype"
 	"payouts/sql/store"
 )
 

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"payouts/runtype"
+	"payouts/reconcile/runtype"
 )
 
 // Manifest is manifest.json: what a run published, with control totals a

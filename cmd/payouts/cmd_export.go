@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"payouts/jobs"
-	"payouts/runtype"
+	"payouts/reconcile/runtype"
 )
 
 func cmdExport(ctx context.Context, e *environment, args []string) error {

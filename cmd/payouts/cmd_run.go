@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"payouts/jobs"
-	"payouts/runtype"
+	"payouts/reconcile/runtype"
 	"payouts/sql/store"
 )
 

@@ -26,7 +26,7 @@ import (
 
 	"payouts/internal/pgcluster"
 	"payouts/reconcile"
-	"payouts/runtype"
+	"payouts/reconcile/runtype"
 )
 
 func main() {

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"payouts/runtype"
+	"payouts/reconcile/runtype"
 	"payouts/sql/store"
 )
 

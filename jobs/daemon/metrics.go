@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"payouts/reconcile"
-	"payouts/runtype"
+	"payouts/reconcile/runtype"
 	"payouts/sql/store"
 )
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
-	"payouts/runtype"
+	"payouts/reconcile/runtype"
 )
 
 // RunParams are the settings a run was computed with. They are stored with

@@ -7,7 +7,7 @@ import (
 	"fmt"
 
 	"payouts/reconcile"
-	"payouts/runtype"
+	"payouts/reconcile/runtype"
 )
 
 // FailStaleRuns marks every run still recorded as running as failed: the

@@ -1,4 +1,5 @@
-// Package runtype declares what kind of run a run is and which state it
+// Package runtype (under reconcile, the domain, as the top level of the
+// repository is fixed) declares what kind of run a run is and which state it
 // is in, once, as typed strings: the store records them, jobs moves a run
 // from one to the next, the daemon reports them and the commands print
 // them. It is a leaf: it imports nothing of payouts, so that every layer
