@@ -137,5 +137,6 @@ func (r *RunTx) FinishAllocation(ctx context.Context) error {
 	if _, err := r.tx.ExecContext(ctx, `ANALYZE lines, sale_outcomes`); err != nil {
 		return fmt.Errorf("finish allocation: analyze: %w", err)
 	}
+	r.analyzedLines = true
 	return nil
 }

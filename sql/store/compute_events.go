@@ -173,9 +173,12 @@ func (r *RunTx) FinishHolds(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("consume the event queue: %w", err)
 	}
-	_, err = r.tx.ExecContext(ctx, `DELETE FROM sale_queue q WHERE NOT EXISTS (
-			SELECT 1 FROM sales s WHERE s.sale_id = q.sale_id AND NOT coalesce(s.settled_at < $1, false)
-			  AND NOT EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = s.sale_id))`, r.WindowEnd)
+	// One probe of the sale per queued id (a scalar subquery is not turned
+	// into a join): as an anti-join, the planner hashed every sale ever
+	// loaded to consume one night's queue.
+	_, err = r.tx.ExecContext(ctx, `DELETE FROM sale_queue q WHERE (
+			SELECT true FROM sales s WHERE s.sale_id = q.sale_id AND NOT coalesce(s.settled_at < $1, false)
+			  AND NOT EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = s.sale_id)) IS NULL`, r.WindowEnd)
 	if err != nil {
 		return 0, fmt.Errorf("consume the sale queue: %w", err)
 	}

@@ -28,12 +28,18 @@ type WorkbookCurrency struct {
 
 // heldSalesQuery lists a run's held sales: its blocking CAP_EXCEEDED and
 // INVALID_SALE findings that name a sale, with the sale as the run saw it.
+//
+// The sale is read from sales only for runs computed before the snapshot
+// (migration 0004), one probe each (OFFSET 0 keeps the subquery from being
+// turned into a join): joined, the planner hashed every sale ever loaded
+// to write one night's workbook.
 const heldSalesQuery = `SELECT d.sale_id, coalesce(h.product_id, s.product_id, '') AS product_id,
-		coalesce(h.currency, s.currency, '') AS currency, coalesce(h.gross, trim_scale(s.gross)::text, '0') AS gross,
+		coalesce(h.currency, s.currency, '') AS currency, coalesce(h.gross, s.gross, '0') AS gross,
 		d.kind, d.detail
 	FROM run_discrepancies d
 	LEFT JOIN run_held_sales h ON h.run_id = d.run_id AND h.sale_id = d.sale_id
-	LEFT JOIN sales s ON s.sale_id = d.sale_id
+	LEFT JOIN LATERAL (SELECT s.product_id, s.currency, trim_scale(s.gross)::text AS gross
+		FROM sales s WHERE s.sale_id = d.sale_id AND h.sale_id IS NULL OFFSET 0) s ON true
 	WHERE d.run_id = $1 AND d.blocking AND d.kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND d.sale_id IS NOT NULL
 	  AND d.state IS DISTINCT FROM 'resolved'`
 
