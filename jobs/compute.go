@@ -61,18 +61,13 @@ func allocateAndReverse(ctx context.Context, rt *store.RunTx, cfg Config, counts
 	if err != nil {
 		return err
 	}
-	var recs []reconcile.SaleRecord
 	err = rt.CandidateSales(ctx, cfg.BatchSize, func(cands []store.Candidate) error {
-		recs = recs[:0]
-		for _, c := range cands {
-			recs = append(recs, c.Record)
-		}
-		if err := terms.load(ctx, rt, recs); err != nil {
+		if err := terms.load(ctx, rt, len(cands), func(i int) string { return cands[i].Record.ProductID }); err != nil {
 			return err
 		}
-		b := allocateBatch(recs, terms.byProduct, cfg.Policy, counts)
-		if err := tax.atAllocation(ctx, cands, &b, counts); err != nil {
-			return fmt.Errorf("check tax records: %w", err)
+		b, err := decideBatch(ctx, cands, terms.byProduct, cfg.Policy, tax, counts)
+		if err != nil {
+			return err
 		}
 		if err := rt.SaveAllocations(ctx, b); err != nil {
 			return fmt.Errorf("save allocations: %w", err)
@@ -154,19 +149,20 @@ type termsCache struct {
 	byProduct map[string][]reconcile.ContractTerm
 }
 
-func (c *termsCache) load(ctx context.Context, rt *store.RunTx, recs []reconcile.SaleRecord) error {
+func (c *termsCache) load(ctx context.Context, rt *store.RunTx, n int, productOf func(i int) string) error {
 	keep := map[string][]reconcile.ContractTerm{}
 	var missing []string
-	for _, r := range recs {
-		if _, ok := keep[r.ProductID]; ok {
+	for i := 0; i < n; i++ {
+		p := productOf(i)
+		if _, ok := keep[p]; ok {
 			continue
 		}
-		if ts, ok := c.byProduct[r.ProductID]; ok {
-			keep[r.ProductID] = ts
+		if ts, ok := c.byProduct[p]; ok {
+			keep[p] = ts
 			continue
 		}
-		keep[r.ProductID] = nil
-		missing = append(missing, r.ProductID)
+		keep[p] = nil
+		missing = append(missing, p)
 	}
 	loaded, err := rt.TermsFor(ctx, missing)
 	if err != nil {
@@ -178,37 +174,6 @@ func (c *termsCache) load(ctx context.Context, rt *store.RunTx, recs []reconcile
 	}
 	c.byProduct = keep
 	return nil
-}
-
-// allocateBatch applies the waterfall to a batch of candidate sales.
-func allocateBatch(recs []reconcile.SaleRecord, terms map[string][]reconcile.ContractTerm, p reconcile.Policy, counts *store.RunCounts) store.AllocationBatch {
-	var b store.AllocationBatch
-	for _, rec := range recs {
-		sale, err := reconcile.ParseSale(rec)
-		if err != nil {
-			detail := fmt.Sprintf("sale %s breaks the data contract: %v; held until corrected", rec.SaleID, err)
-			b.Holds = append(b.Holds, store.HoldRow{SaleID: rec.SaleID, Kind: reconcile.InvalidSale, Detail: detail})
-			b.Findings = append(b.Findings, reconcile.Finding{Kind: reconcile.InvalidSale, Blocking: true,
-				SaleID: rec.SaleID, Currency: rec.Currency, Detail: detail})
-			continue
-		}
-		a := reconcile.Allocate(sale, terms[sale.ProductID], p)
-		if a.Hold != nil {
-			b.Holds = append(b.Holds, store.HoldRow{SaleID: sale.SaleID, Kind: a.Hold.Kind, Detail: a.Hold.Detail})
-			b.Findings = append(b.Findings, *a.Hold)
-			continue
-		}
-		counts.SalesAllocated++
-		b.Allocated = append(b.Allocated, store.SaleOutcome{SaleID: sale.SaleID, Outcome: string(reconcile.SaleAllocated),
-			Currency: sale.Currency.Code, Gross: sale.Gross, Net: sale.Net()})
-		for _, l := range a.Lines {
-			b.Lines = append(b.Lines, store.LineRow{Line: l, ProductID: sale.ProductID, Currency: sale.Currency.Code,
-				SoldAt: sale.SoldAt, SettledAt: sale.SettledAt})
-		}
-		counts.Lines += len(a.Lines)
-		b.Findings = append(b.Findings, a.Notes...)
-	}
-	return b
 }
 
 // settleBatch decides the payout of each balance and numbers the payout

@@ -69,7 +69,7 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 		}
 		cfg.progress("run %s: computing sales settled before %s", run.RunID, reconcile.FormatTimestamp(run.WindowEnd))
 		if _, err := compute(ctx, st, cfg, run); err != nil {
-			return Result{}, failRun(st, run.RunID, err)
+			return Result{}, failRun(ctx, st, run.RunID, err)
 		}
 	}
 	return publishAndComplete(ctx, st, cfg, NightlyRunID(d))
@@ -97,7 +97,13 @@ func publishAndComplete(ctx context.Context, st *store.Store, cfg Config, runID 
 
 // failRun records a failed computation. The run's transaction was rolled
 // back, so nothing of it was kept; the next attempt redoes it.
-func failRun(st *store.Store, runID string, cause error) error {
+// When the run was aborted (ctx canceled: a shutdown, a signal), the
+// cause says so first: the database reports a canceled statement as its
+// own error (57014), which does not name the abort.
+func failRun(ctx context.Context, st *store.Store, runID string, cause error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(cause, ctxErr) {
+		cause = fmt.Errorf("%w: %v", ctxErr, cause)
+	}
 	if err := st.FailRun(context.WithoutCancel(context.Background()), runID, cause); err != nil {
 		return fmt.Errorf("run %s: %w (and recording the failure failed: %v)", runID, cause, err)
 	}

@@ -100,7 +100,7 @@ func RunRerun(ctx context.Context, st *store.Store, cfg Config, req RerunRequest
 	}
 	cfg.progress("run %s: recomputing the sales %s allocated from today's data", run.RunID, nightly.RunID)
 	if _, err := computeRerun(ctx, st, cfg, run, nightly.RunID); err != nil {
-		return Result{}, failRun(st, run.RunID, err)
+		return Result{}, failRun(ctx, st, run.RunID, err)
 	}
 	return publishAndComplete(ctx, st, cfg, run.RunID)
 }
@@ -120,14 +120,9 @@ func computeRerun(ctx context.Context, st *store.Store, cfg Config, run store.Ru
 func writeAdjustments(ctx context.Context, rt *store.RunTx, cfg Config, nightlyID string, counts *store.RunCounts) error {
 	terms := termsCache{}
 	var recomputed int
-	recs := make([]reconcile.SaleRecord, 0, cfg.BatchSize)
 	err := rt.RerunSales(ctx, nightlyID, cfg.BatchSize, func(rows []store.RerunSaleRow) error {
 		recomputed += len(rows)
-		recs = recs[:0]
-		for _, r := range rows {
-			recs = append(recs, r.Record)
-		}
-		if err := terms.load(ctx, rt, recs); err != nil {
+		if err := terms.load(ctx, rt, len(rows), func(i int) string { return rows[i].Record.ProductID }); err != nil {
 			return err
 		}
 		b := rerunBatch(rows, terms.byProduct, cfg.Policy, counts)

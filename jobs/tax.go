@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"payouts/reconcile"
@@ -11,7 +10,7 @@ import (
 )
 
 // taxChecks runs a run's tax-record checks (SPEC section 8): the candidate
-// sales batch by batch as they are allocated (atAllocation), then every
+// sales batch by batch as they are decided (check, from decideBatch), then every
 // other sale the run must look at, invoices naming no known sale and
 // participants' tax ids (afterReversals). See sql/store/compute_tax.go for
 // which sales each pass covers.
@@ -39,112 +38,65 @@ func beginTaxChecks(ctx context.Context, rt *store.RunTx, cfg Config) (*taxCheck
 	return &taxChecks{rt: rt, policy: p, leads: leads, batch: cfg.BatchSize}, nil
 }
 
-// atAllocation checks a batch of candidate sales against their invoices,
-// with the lines the allocation just computed (the shares of the
-// partnership model), before anything is written: a sale with a blocking
-// finding is held instead of paid, like CAP_EXCEEDED, and retried by every
-// run until the finding is gone.
-func (tc *taxChecks) atAllocation(ctx context.Context, cands []store.Candidate, b *store.AllocationBatch, counts *store.RunCounts) error {
-	defer func(start time.Time) { tc.spent += time.Since(start) }(time.Now())
-	tc.atAllocationSales += len(cands)
-	ids := make([]string, len(cands))
-	for i, c := range cands {
-		ids[i] = c.Record.SaleID
-	}
-	held := map[string]bool{}
-	for _, h := range b.Holds {
-		held[h.SaleID] = true
-	}
-	shares, err := tc.shares(ctx, b.Lines)
-	if err != nil {
-		return err
-	}
-
-	var findings []reconcile.Finding
-	var pending []store.TaxPending
-	holds := map[string]*reconcile.TaxHold{}
-	for _, c := range cands {
-		id, s := c.Record.SaleID, c.Tax
-		s.Allocating = true
-		if !held[id] {
-			s.SharesKnown, s.Shares = true, shares[id]
-		}
-		res := reconcile.CheckSaleTax(s, tc.policy, tc.leads, tc.rt.WindowEnd)
-		findings = append(findings, res.Findings...)
-		if !res.DueAt.IsZero() {
-			pending = append(pending, store.TaxPending{SaleID: id, DueAt: res.DueAt})
-		}
-		if res.Hold != nil && !held[id] {
-			holds[id] = res.Hold
-		}
-	}
-	if len(holds) > 0 {
-		holdForTax(b, holds, counts)
-	}
-	return tc.rt.SaveTaxChecks(ctx, ids, pending, findings)
+// taxBatch is what the checks at allocation of one batch found, saved
+// with the batch.
+type taxBatch struct {
+	ids      []string // the sales checked
+	pending  []store.TaxPending
+	findings []reconcile.Finding
 }
 
-// shares sums the lines of each sale per participant, with the
-// participants' tax ids: what each invoices under the partnership model.
-func (tc *taxChecks) shares(ctx context.Context, lines []store.LineRow) (map[string][]reconcile.TaxShare, error) {
+// partnershipTaxIDs returns the tax ids of the participants of a batch's
+// allocations, for their shares under the partnership model (nil under
+// the commission model, which needs none).
+func (tc *taxChecks) partnershipTaxIDs(ctx context.Context, allocs []reconcile.Allocation) (map[string]string, error) {
 	if tc.policy.Model != reconcile.InvoicePartnership {
 		return nil, nil
 	}
-	type key struct{ sale, participant string }
-	sums := map[key]int64{}
+	defer func(start time.Time) { tc.spent += time.Since(start) }(time.Now())
 	var people []string
 	seen := map[string]bool{}
-	for _, l := range lines {
-		sums[key{l.SaleID, l.ParticipantID}] += l.Amount
-		if !seen[l.ParticipantID] {
-			seen[l.ParticipantID] = true
-			people = append(people, l.ParticipantID)
+	for _, a := range allocs {
+		for _, l := range a.Lines {
+			if !seen[l.ParticipantID] {
+				seen[l.ParticipantID] = true
+				people = append(people, l.ParticipantID)
+			}
 		}
 	}
-	taxIDs, err := tc.rt.ParticipantTaxIDs(ctx, people)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]reconcile.TaxShare{}
-	for k, amount := range sums {
-		out[k.sale] = append(out[k.sale], reconcile.TaxShare{ParticipantID: k.participant, TaxID: taxIDs[k.participant], Amount: amount})
-	}
-	for _, ss := range out {
-		sort.Slice(ss, func(i, j int) bool { return ss[i].ParticipantID < ss[j].ParticipantID })
-	}
-	return out, nil
+	return tc.rt.ParticipantTaxIDs(ctx, people)
 }
 
-// holdForTax takes the held sales' lines and outcomes out of an allocation
-// batch and holds them instead. Their notes go too: a sale is reported as
-// paid as recorded (UNAUTHORIZED_AFFILIATE) by the run that pays it.
-func holdForTax(b *store.AllocationBatch, holds map[string]*reconcile.TaxHold, counts *store.RunCounts) {
-	lines := b.Lines[:0]
-	for _, l := range b.Lines {
-		if holds[l.SaleID] == nil {
-			lines = append(lines, l)
-		} else {
-			counts.Lines--
-		}
+// check checks a candidate sale against its invoices at allocation (SPEC
+// section 8), with its allocation's shares when it is to be paid (paid):
+// a blocking finding holds it instead, like CAP_EXCEEDED, and every run
+// retries it until the finding is gone. It returns that hold, if the sale
+// is to be paid and the check holds it.
+func (tc *taxChecks) check(s reconcile.TaxSale, paid bool, lines []reconcile.Line, taxIDs map[string]string, b *taxBatch) *reconcile.TaxHold {
+	defer func(start time.Time) { tc.spent += time.Since(start) }(time.Now())
+	tc.atAllocationSales++
+	s.Allocating = true
+	if paid && tc.policy.Model == reconcile.InvoicePartnership {
+		s.SharesKnown, s.Shares = true, reconcile.TaxShares(lines, taxIDs)
 	}
-	b.Lines = lines
-	allocated := b.Allocated[:0]
-	for _, o := range b.Allocated {
-		if h := holds[o.SaleID]; h != nil {
-			counts.SalesAllocated--
-			b.Holds = append(b.Holds, store.HoldRow{SaleID: o.SaleID, Kind: h.Kind, Detail: h.Detail})
-		} else {
-			allocated = append(allocated, o)
-		}
+	res := reconcile.CheckSaleTax(s, tc.policy, tc.leads, tc.rt.WindowEnd)
+	b.findings = append(b.findings, res.Findings...)
+	if !res.DueAt.IsZero() {
+		b.pending = append(b.pending, store.TaxPending{SaleID: s.SaleID, DueAt: res.DueAt})
 	}
-	b.Allocated = allocated
-	findings := b.Findings[:0]
-	for _, f := range b.Findings {
-		if holds[f.SaleID] == nil || f.Kind != reconcile.UnauthorizedAffiliate {
-			findings = append(findings, f)
-		}
+	if paid {
+		return res.Hold
 	}
-	b.Findings = findings
+	return nil
+}
+
+// save records the checks of a batch.
+func (tc *taxChecks) save(ctx context.Context, b taxBatch) error {
+	defer func(start time.Time) { tc.spent += time.Since(start) }(time.Now())
+	if err := tc.rt.SaveTaxChecks(ctx, b.ids, b.pending, b.findings); err != nil {
+		return fmt.Errorf("check tax records: %w", err)
+	}
+	return nil
 }
 
 // afterReversals checks the sales the run did not check at allocation but
