@@ -144,7 +144,7 @@ func sampleTaxReport(t *testing.T, model reconcile.InvoiceModel, empty bool) []b
 	brl, _ := reconcile.LookupCurrency("BRL")
 	jpy, _ := reconcile.LookupCurrency("JPY")
 	kwd, _ := reconcile.LookupCurrency("KWD")
-	rows := []TaxReportRow{
+	rows := []ledger.TaxPeriodTotal{
 		{Producers: "lead1", Name: "Ana Lima", TaxID: "11144477735", Currency: brl, Sales: 11, Expected: 140086, Invoices: 12, Invoiced: 159786},
 		{Producers: "lead1", Name: "Ana Lima", TaxID: "11144477735", Currency: jpy, Sales: 1, Expected: 9800, Invoices: 1, Invoiced: 9800},
 		{Producers: "lead2 lead3", Name: "=Lia", TaxID: "", Currency: kwd, Sales: 2, Expected: 1234, Invoices: 0, Invoiced: 0, NotSummed: 1},
