@@ -156,11 +156,7 @@ func publish(ctx context.Context, st *store.Store, run ledger.Run, out string, p
 	if err != nil {
 		return dir, m, err
 	}
-	files := make([]store.RunFile, len(m.Files))
-	for i, f := range m.Files {
-		files[i] = store.RunFile{Path: f.Path, Kind: f.Kind, Bytes: f.Bytes, SHA256: f.SHA256, Rows: f.Rows}
-	}
-	if err := st.RecordRunFiles(ctx, run.RunID, files); err != nil {
+	if err := st.RecordRunFiles(ctx, run.RunID, m.Files); err != nil {
 		return dir, m, err
 	}
 	return dir, m, nil

@@ -91,6 +91,17 @@ type DebtorParams struct {
 	ExecutionLagDays int    `json:"execution_lag_days"` // business days after the business date
 }
 
+// RunFile is one file a run published, as manifest.json lists it (these
+// JSON tags) and run_files keeps it.
+type RunFile struct {
+	Path   string            `json:"path"` // relative to the run directory, "/"-separated
+	Kind   string            `json:"kind"`
+	Bytes  int64             `json:"bytes"`
+	SHA256 string            `json:"sha256"`
+	Rows   int64             `json:"rows"`
+	Totals map[string]string `json:"totals,omitempty"` // per currency, decimal strings (not in run_files)
+}
+
 // RunTotal is the count and sum of a run's lines or payout items in one
 // currency. The provider files are checked against it before they are
 // published, and `status` and the metrics show it.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
 
 // RunLines streams a run's lines in the order the participant files list
@@ -109,18 +110,9 @@ func (s *Store) RunDiscrepancies(ctx context.Context, runID string, sel Discrepa
 	return rows.Err()
 }
 
-// RunFile is one published file, as listed in the manifest.
-type RunFile struct {
-	Path   string
-	Kind   string
-	Bytes  int64
-	SHA256 string
-	Rows   int64
-}
-
 // RecordRunFiles keeps the list of a run's files (for status and export
 // checks). Re-publishing replaces it.
-func (s *Store) RecordRunFiles(ctx context.Context, runID string, files []RunFile) error {
+func (s *Store) RecordRunFiles(ctx context.Context, runID string, files []ledger.RunFile) error {
 	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
