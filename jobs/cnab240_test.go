@@ -178,7 +178,7 @@ func TestCNAB240HoldsWhatItCannotCarry(t *testing.T) {
 	mustExec(t, st, `UPDATE participants SET payout_account = '0001-123456' WHERE participant_id = 'cop3'`)
 	res := runDate(t, st, testConfig(t), "2026-03-03")
 	var kinds []string
-	if err := st.RunDiscrepancies(context.Background(), res.Run.RunID, store.DiscrepanciesChanged, func(f store.ReportedDiscrepancy) error {
+	if err := st.RunDiscrepancies(context.Background(), res.Run.RunID, store.DiscrepanciesChanged, func(f reconcile.ReportedDiscrepancy) error {
 		if f.Kind == reconcile.InvalidPayoutAccount {
 			kinds = append(kinds, f.ParticipantID)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reconcile/runtype"
 	"payouts/sql/store"
 )
@@ -15,7 +16,7 @@ import (
 // candidate sales, take the pending refunds and chargebacks, update the
 // hold list, settle balances into payout items, and record discrepancies.
 // Nothing is committed unless all of it succeeds.
-func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (store.RunCounts, error) {
+func compute(ctx context.Context, st *store.Store, cfg Config, run ledger.Run) (store.RunCounts, error) {
 	return inRunTx(ctx, st, cfg, run, func(rt *store.RunTx, counts *store.RunCounts) error {
 		if err := allocateAndReverse(ctx, rt, cfg, counts); err != nil {
 			return err
@@ -28,7 +29,7 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run store.Run) (s
 // run's lines (a nightly run's allocations and reversals, a rerun's
 // adjustments), then settleAndCommit. Nothing is committed unless all of it
 // succeeds.
-func inRunTx(ctx context.Context, st *store.Store, cfg Config, run store.Run,
+func inRunTx(ctx context.Context, st *store.Store, cfg Config, run ledger.Run,
 	write func(rt *store.RunTx, counts *store.RunCounts) error) (store.RunCounts, error) {
 	var counts store.RunCounts
 	rt, err := st.BeginCompute(ctx, run.RunID, run.WindowEnd)

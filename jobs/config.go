@@ -11,20 +11,20 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reports"
 	"payouts/reports/cnab240"
-	"payouts/sql/store"
 )
 
 // Config is the run configuration, from the environment (PAYOUTS_*).
 // Every PAYOUTS_* setting of the jobs is read in this file.
 type Config struct {
-	Location  *time.Location     // PAYOUTS_TZ, default America/Sao_Paulo
-	Policy    reconcile.Policy   // PAYOUTS_MAX_COPRODUCER_SHARE, default 70
-	MinPayout map[string]int64   // PAYOUTS_MIN_PAYOUT, minor units per currency; default one minor unit
-	OutDir    string             // PAYOUTS_OUT, default ./out
-	Debtor    store.DebtorParams // PAYOUTS_DEBTOR_*, PAYOUTS_EXECUTION_LAG_DAYS
-	CNAB      store.CNABParams   // PAYOUTS_CNAB_* (cnabFromEnv)
+	Location  *time.Location      // PAYOUTS_TZ, default America/Sao_Paulo
+	Policy    reconcile.Policy    // PAYOUTS_MAX_COPRODUCER_SHARE, default 70
+	MinPayout map[string]int64    // PAYOUTS_MIN_PAYOUT, minor units per currency; default one minor unit
+	OutDir    string              // PAYOUTS_OUT, default ./out
+	Debtor    ledger.DebtorParams // PAYOUTS_DEBTOR_*, PAYOUTS_EXECUTION_LAG_DAYS
+	CNAB      ledger.CNABParams   // PAYOUTS_CNAB_* (cnabFromEnv)
 	// Statements (PAYOUTS_STATEMENTS=1) publishes a statement per
 	// participant with each run; it is recorded with the run, so an
 	// export publishes the same files.
@@ -106,8 +106,8 @@ const (
 )
 
 // debtorFromEnv reads the paying side of the provider files.
-func debtorFromEnv(getenv func(string) string) (store.DebtorParams, error) {
-	d := store.DebtorParams{
+func debtorFromEnv(getenv func(string) string) (ledger.DebtorParams, error) {
+	d := ledger.DebtorParams{
 		Name:             getenv("PAYOUTS_DEBTOR_NAME"),
 		Account:          getenv("PAYOUTS_DEBTOR_ACCOUNT"),
 		AgentBIC:         getenv("PAYOUTS_DEBTOR_AGENT_BIC"),
@@ -160,7 +160,7 @@ func (c Config) progress(format string, args ...any) {
 // its publication depends on besides the database, so that an export
 // publishes the same bytes whatever the exporting process's environment.
 func (c Config) runParams() ([]byte, error) {
-	return json.Marshal(store.RunParams{TimeZone: c.Location.String(),
+	return json.Marshal(ledger.RunParams{TimeZone: c.Location.String(),
 		MaxCoproducerShare: c.Policy.MaxCoproducerShare.String(), MinPayout: c.MinPayout, Debtor: c.Debtor,
 		Statements: c.Statements, CNAB: cnabParams(c.cnab())})
 }
@@ -252,8 +252,8 @@ const (
 )
 
 // defaultCNAB is the demo paying company, named after the debtor.
-func defaultCNAB(debtorName string) store.CNABParams {
-	return store.CNABParams{Bank: "febraban", BankCode: "000", CNPJ: DefaultCNABCNPJ, Agreement: DefaultCNABAgreement,
+func defaultCNAB(debtorName string) ledger.CNABParams {
+	return ledger.CNABParams{Bank: "febraban", BankCode: "000", CNPJ: DefaultCNABCNPJ, Agreement: DefaultCNABAgreement,
 		Branch: DefaultCNABBranch, Account: DefaultCNABAccount, Digit: DefaultCNABDigit,
 		Name: strings.ToUpper(reports.BankText(debtorName, 30, "PAYOUTS"))}
 }
@@ -262,7 +262,7 @@ func defaultCNAB(debtorName string) store.CNABParams {
 // PAYOUTS_CNAB_CNPJ, PAYOUTS_CNAB_AGREEMENT, PAYOUTS_CNAB_BRANCH,
 // PAYOUTS_CNAB_ACCOUNT, PAYOUTS_CNAB_DIGIT and PAYOUTS_CNAB_NAME; each
 // unset one takes its demo value, like PAYOUTS_DEBTOR_*.
-func cnabFromEnv(getenv func(string) string, debtorName string) (store.CNABParams, error) {
+func cnabFromEnv(getenv func(string) string, debtorName string) (ledger.CNABParams, error) {
 	c := defaultCNAB(debtorName)
 	for _, v := range []struct {
 		name string

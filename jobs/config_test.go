@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"payouts/reconcile/ledger"
 	"payouts/reports"
 	"payouts/reports/cnab240"
-	"payouts/sql/store"
 )
 
 func TestCNABConfig(t *testing.T) {
@@ -26,7 +26,7 @@ func TestCNABConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.CNABParams{Bank: "febraban", BankCode: "000", CNPJ: DefaultCNABCNPJ, Agreement: "DEMO", Branch: "0001",
+	want := ledger.CNABParams{Bank: "febraban", BankCode: "000", CNPJ: DefaultCNABCNPJ, Agreement: "DEMO", Branch: "0001",
 		Account: "1", Digit: "0", Name: "PAYOUTS MARKETPLACE"}
 	if cfg.CNAB != want {
 		t.Errorf("defaults %+v, want %+v", cfg.CNAB, want)
@@ -37,7 +37,7 @@ func TestCNABConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = store.CNABParams{Bank: "bradesco", BankCode: "237", CNPJ: "11222333000181", Agreement: "123456", Branch: "1234",
+	want = ledger.CNABParams{Bank: "bradesco", BankCode: "237", CNPJ: "11222333000181", Agreement: "123456", Branch: "1234",
 		Account: "98765", Digit: "P", Name: "MERCADO SAO JOAO LTDA"}
 	if cfg.CNAB != want {
 		t.Errorf("bradesco %+v, want %+v", cfg.CNAB, want)

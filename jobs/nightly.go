@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reconcile/runtype"
 	"payouts/reports"
 	"payouts/sql/store"
@@ -17,7 +18,7 @@ var ErrDateRefused = errors.New("date refused")
 
 // Result is what a run command reports.
 type Result struct {
-	Run         store.Run
+	Run         ledger.Run
 	AlreadyDone bool   // a completed run already covered the date; nothing was done
 	Resumed     bool   // a rerun found computed but unpublished was published; no new rerun was made
 	Dir         string // the run's output directory
@@ -45,7 +46,7 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 		return Result{}, err
 	}
 	if found && existing.Status == runtype.Completed {
-		return Result{Run: existing, AlreadyDone: true, Dir: existing.OutDir.String}, nil
+		return Result{Run: existing, AlreadyDone: true, Dir: existing.OutDir}, nil
 	}
 	latest, ok, err := st.LatestNightly(ctx)
 	if err != nil {
@@ -62,7 +63,7 @@ func RunNightly(ctx context.Context, st *store.Store, cfg Config, d reconcile.Da
 		if err != nil {
 			return Result{}, err
 		}
-		run = store.Run{RunID: NightlyRunID(d), BusinessDate: d.String(), Kind: runtype.Nightly,
+		run = ledger.Run{RunID: NightlyRunID(d), BusinessDate: d.String(), Kind: runtype.Nightly,
 			WindowEnd: reconcile.WindowEnd(d, cfg.Location), ParamsJSON: params}
 		if err := st.StartRun(ctx, run); err != nil {
 			return Result{}, err

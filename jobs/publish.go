@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reports"
 	"payouts/reports/cnab240"
 	"payouts/sql/store"
@@ -20,13 +21,13 @@ import (
 //
 // progress (may be nil) is told what was written as publication goes: at a
 // million sales it takes about 20 seconds.
-func Publish(ctx context.Context, st *store.Store, run store.Run, out string, progress func(format string, args ...any)) (string, reports.Manifest, error) {
+func Publish(ctx context.Context, st *store.Store, run ledger.Run, out string, progress func(format string, args ...any)) (string, reports.Manifest, error) {
 	return publishHooked(ctx, st, run, out, progress, hooks{})
 }
 
 // publishHooked is Publish with the hooks of a run's Config (none in
 // production).
-func publishHooked(ctx context.Context, st *store.Store, run store.Run, out string, progress func(format string, args ...any),
+func publishHooked(ctx context.Context, st *store.Store, run ledger.Run, out string, progress func(format string, args ...any),
 	h hooks) (string, reports.Manifest, error) {
 	if progress == nil {
 		progress = func(string, ...any) {}
@@ -48,7 +49,7 @@ func publishHooked(ctx context.Context, st *store.Store, run store.Run, out stri
 	return dir.Path, m, nil
 }
 
-func publish(ctx context.Context, st *store.Store, run store.Run, out string, progress func(string, ...any),
+func publish(ctx context.Context, st *store.Store, run ledger.Run, out string, progress func(string, ...any),
 	h hooks) (*reports.RunDir, reports.Manifest, error) {
 	params, err := run.Params()
 	if err != nil {
@@ -80,9 +81,9 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 	if err != nil {
 		return dir, reports.Manifest{}, err
 	}
-	itemTotals := map[string]reports.ItemTotal{}
+	itemTotals := map[string]ledger.RunTotal{}
 	for _, t := range stored {
-		itemTotals[t.Currency] = reports.ItemTotal{Count: t.Count, Amount: t.Amount}
+		itemTotals[t.Currency] = t
 	}
 	items := totals{}
 	pc := dir.NewProviderCSVFiles(run.RunID)
@@ -155,11 +156,7 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 	if err != nil {
 		return dir, m, err
 	}
-	files := make([]store.RunFile, len(m.Files))
-	for i, f := range m.Files {
-		files[i] = store.RunFile{Path: f.Path, Kind: f.Kind, Bytes: f.Bytes, SHA256: f.SHA256, Rows: f.Rows}
-	}
-	if err := st.RecordRunFiles(ctx, run.RunID, files); err != nil {
+	if err := st.RecordRunFiles(ctx, run.RunID, m.Files); err != nil {
 		return dir, m, err
 	}
 	return dir, m, nil
@@ -168,10 +165,10 @@ func publish(ctx context.Context, st *store.Store, run store.Run, out string, pr
 // painSettings are the pain.001 settings of a run: the paying side it was
 // computed with, created at its window end, executed the configured number
 // of business days after its business date.
-func painSettings(run store.Run, p store.RunParams) reports.Pain001Settings {
+func painSettings(run ledger.Run, p ledger.RunParams) reports.Pain001Settings {
 	d := p.Debtor
 	if d.Name == "" { // runs recorded before the debtor was a run parameter
-		d = store.DebtorParams{Name: DefaultDebtorName, InitiatingParty: DefaultDebtorName, Account: DefaultDebtorAccount, ExecutionLagDays: 1}
+		d = ledger.DebtorParams{Name: DefaultDebtorName, InitiatingParty: DefaultDebtorName, Account: DefaultDebtorAccount, ExecutionLagDays: 1}
 	}
 	return reports.Pain001Settings{InitiatingParty: d.InitiatingParty, DebtorName: d.Name, DebtorAccount: d.Account,
 		DebtorAgentBIC: d.AgentBIC, CreatedAt: run.WindowEnd, ExecutionDate: run.Date().AddBusinessDays(d.ExecutionLagDays)}
@@ -182,7 +179,7 @@ func painSettings(run store.Run, p store.RunParams) reports.Pain001Settings {
 // zone (the end of the business day, as the pain.001 CreDtTm), paid on the
 // pain.001 execution date, numbered by the run's place among the runs
 // with remittances.
-func cnabSettings(ctx context.Context, st *store.Store, run store.Run, p store.RunParams, loc *time.Location) (cnab240.Settings, error) {
+func cnabSettings(ctx context.Context, st *store.Store, run ledger.Run, p ledger.RunParams, loc *time.Location) (cnab240.Settings, error) {
 	c := *p.CNAB
 	prof, err := cnab240.LookupProfile(c.Bank, c.BankCode)
 	if err != nil {
@@ -237,7 +234,7 @@ func checkAgainstStore(ctx context.Context, st *store.Store, runID string, lines
 	for _, c := range []struct {
 		what  string
 		files totals
-		load  func(context.Context, string) ([]store.RunTotal, error)
+		load  func(context.Context, string) ([]ledger.RunTotal, error)
 	}{{"lines", lines, st.LineTotals}, {"payout items", items, st.PayoutTotals}} {
 		stored, err := c.load(ctx, runID)
 		if err != nil {

@@ -2,12 +2,12 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reconcile/runtype"
 	"payouts/sql/store"
 )
@@ -52,7 +52,7 @@ func RunRerun(ctx context.Context, st *store.Store, cfg Config, req RerunRequest
 	}
 	for _, r := range pending {
 		if r.Kind == runtype.Rerun && r.BusinessDate == d.String() {
-			cfg.progress("rerun %s (%q) was computed but not published; publishing it instead of starting a new rerun", r.RunID, r.Reason.String)
+			cfg.progress("rerun %s (%q) was computed but not published; publishing it instead of starting a new rerun", r.RunID, r.Reason)
 			res, err := publishAndComplete(ctx, st, cfg, r.RunID)
 			res.Resumed = true
 			return res, err
@@ -91,10 +91,9 @@ func RunRerun(ctx context.Context, st *store.Store, cfg Config, req RerunRequest
 	if err != nil {
 		return Result{}, err
 	}
-	run := store.Run{RunID: RerunID(d, seq), BusinessDate: d.String(), Kind: runtype.Rerun, Seq: seq,
+	run := ledger.Run{RunID: RerunID(d, seq), BusinessDate: d.String(), Kind: runtype.Rerun, Seq: seq,
 		WindowEnd: reconcile.WindowEnd(d, cfg.Location), ParamsJSON: params,
-		Reason:      sql.NullString{String: req.Reason, Valid: true},
-		RequestedBy: sql.NullString{String: req.RequestedBy, Valid: req.RequestedBy != ""}}
+		Reason: req.Reason, RequestedBy: req.RequestedBy}
 	if err := st.StartRun(ctx, run); err != nil {
 		return Result{}, err
 	}
@@ -108,7 +107,7 @@ func RunRerun(ctx context.Context, st *store.Store, cfg Config, req RerunRequest
 // computeRerun does a rerun's money work in one transaction: adjustment
 // lines for the sales nightlyID allocated, then the balances of the
 // participants adjusted, the checks, the discrepancies, commit.
-func computeRerun(ctx context.Context, st *store.Store, cfg Config, run store.Run, nightlyID string) (store.RunCounts, error) {
+func computeRerun(ctx context.Context, st *store.Store, cfg Config, run ledger.Run, nightlyID string) (store.RunCounts, error) {
 	return inRunTx(ctx, st, cfg, run, func(rt *store.RunTx, counts *store.RunCounts) error {
 		return writeAdjustments(ctx, rt, cfg, nightlyID, counts)
 	})

@@ -80,8 +80,8 @@ func TestRerunWithNothingChanged(t *testing.T) {
 		if res.Manifest.Kind != "rerun" {
 			t.Errorf("manifest kind %q", res.Manifest.Kind)
 		}
-		if res.Run.Reason.String != "audit" || res.Run.RequestedBy.String != "ops" {
-			t.Errorf("reason %q requested by %q", res.Run.Reason.String, res.Run.RequestedBy.String)
+		if res.Run.Reason != "audit" || res.Run.RequestedBy != "ops" {
+			t.Errorf("reason %q requested by %q", res.Run.Reason, res.Run.RequestedBy)
 		}
 	}
 	var n int
@@ -296,8 +296,8 @@ func TestRerunAfterACrash(t *testing.T) {
 	mustExec(t, st, `UPDATE runs SET status = 'computed', completed_at = NULL WHERE run_id = $1`, first.Run.RunID)
 	os.Remove(filepath.Join(first.Dir, reports.ManifestName))
 	again := rerunDate(t, st, cfg, "2026-03-03", "another reason")
-	if !again.Resumed || again.Run.RunID != first.Run.RunID || again.Run.Reason.String != "rate" {
-		t.Fatalf("resumed %v run %s reason %q", again.Resumed, again.Run.RunID, again.Run.Reason.String)
+	if !again.Resumed || again.Run.RunID != first.Run.RunID || again.Run.Reason != "rate" {
+		t.Fatalf("resumed %v run %s reason %q", again.Resumed, again.Run.RunID, again.Run.Reason)
 	}
 	if got, err := os.ReadFile(filepath.Join(again.Dir, reports.ManifestName)); err != nil || string(got) != string(manifest) {
 		t.Errorf("republished manifest differs (%v)", err)
@@ -307,7 +307,7 @@ func TestRerunAfterACrash(t *testing.T) {
 		VALUES ('rerun-20260303-2', '2026-03-03', 'rerun', 2, 'running', '2026-03-04T03:00:00Z', '{}', 'lost')`)
 	mustExec(t, st, `UPDATE sales SET platform_fee = 20.40 WHERE sale_id = 's09'`)
 	redo := rerunDate(t, st, cfg, "2026-03-03", "s09 fee")
-	if redo.Run.RunID != "rerun-20260303-2" || redo.Run.LineCount != 2 || redo.Run.Reason.String != "s09 fee" {
-		t.Errorf("redo: %s, %d lines, reason %q", redo.Run.RunID, redo.Run.LineCount, redo.Run.Reason.String)
+	if redo.Run.RunID != "rerun-20260303-2" || redo.Run.LineCount != 2 || redo.Run.Reason != "s09 fee" {
+		t.Errorf("redo: %s, %d lines, reason %q", redo.Run.RunID, redo.Run.LineCount, redo.Run.Reason)
 	}
 }

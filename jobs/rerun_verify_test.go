@@ -47,8 +47,8 @@ func TestVerifyCatchesRerunCorruption(t *testing.T) {
 			}
 			assertNothingOf(t, st, cfg, "2026-03-03", "rerun-20260303-1")
 			res := rerunDate(t, st, cfg, "2026-03-03", "rate, again")
-			if res.Run.RunID != "rerun-20260303-1" || res.Run.LineCount != 6 || res.Run.Reason.String != "rate, again" {
-				t.Errorf("rerun after a failed one: %s, %d lines, reason %q", res.Run.RunID, res.Run.LineCount, res.Run.Reason.String)
+			if res.Run.RunID != "rerun-20260303-1" || res.Run.LineCount != 6 || res.Run.Reason != "rate, again" {
+				t.Errorf("rerun after a failed one: %s, %d lines, reason %q", res.Run.RunID, res.Run.LineCount, res.Run.Reason)
 			}
 		})
 	}

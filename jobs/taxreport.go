@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reports"
 	"payouts/sql/store"
 )
@@ -40,24 +41,10 @@ func TaxReport(ctx context.Context, st *store.Store, cfg Config, year int, month
 	}
 	res := TaxReportResult{From: reconcile.StartOfDay(first, cfg.Location), To: reconcile.StartOfDay(next, cfg.Location)}
 	partnership := cfg.Tax.Model == reconcile.InvoicePartnership
-	var rows []reports.TaxReportRow
-	err := st.TaxPeriodTotals(ctx, res.From, res.To, partnership, func(r store.TaxPeriodRow) error {
-		cur, err := reconcile.LookupCurrency(r.Currency)
-		if err != nil {
-			// Sales and invoices in unknown currencies are counted in
-			// not_summed of no row: they cannot be shown as amounts.
-			return nil
-		}
-		row := reports.TaxReportRow{Producers: r.Producers, Name: r.Name, TaxID: r.TaxID, Currency: cur,
-			Sales: r.Sales, Invoices: r.Invoices, NotSummed: r.NotSummed}
-		if row.Expected, err = reconcile.ParseAmount(r.Expected, cur); err != nil {
-			return fmt.Errorf("tax report: %s %s: expected %w", r.Key, r.Currency, err)
-		}
-		if row.Invoiced, err = reconcile.ParseAmount(r.Invoiced, cur); err != nil {
-			return fmt.Errorf("tax report: %s %s: invoiced %w", r.Key, r.Currency, err)
-		}
-		rows = append(rows, row)
-		if row.Mismatch() {
+	var rows []ledger.TaxPeriodTotal
+	err := st.TaxPeriodTotals(ctx, res.From, res.To, partnership, func(t ledger.TaxPeriodTotal) error {
+		rows = append(rows, t)
+		if t.Mismatch() {
 			res.Mismatches++
 		}
 		return nil

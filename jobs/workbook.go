@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reports"
 	"payouts/sql/store"
 )
@@ -19,7 +20,7 @@ const historyRuns = 30
 // payout items the CSV files hold (lines, items), or the publication
 // fails before the manifest is written. maxRows is 0 (the sheet's limit)
 // but in tests (hooks.workbookMaxRows).
-func publishWorkbook(ctx context.Context, st *store.Store, dir *reports.RunDir, run store.Run, params store.RunParams,
+func publishWorkbook(ctx context.Context, st *store.Store, dir *reports.RunDir, run ledger.Run, params ledger.RunParams,
 	lines, items totals, maxRows int) error {
 	w, err := financeWorkbook(ctx, st, run, maxRows)
 	if err != nil {
@@ -40,74 +41,38 @@ func publishWorkbook(ctx context.Context, st *store.Store, dir *reports.RunDir, 
 
 // financeWorkbook gathers what the workbook of run shows: the small parts
 // now, the lists as streams from the database.
-func financeWorkbook(ctx context.Context, st *store.Store, run store.Run, maxRows int) (reports.FinanceWorkbook, error) {
-	w := reports.FinanceWorkbook{RunID: run.RunID, BusinessDate: run.BusinessDate[:10], Kind: string(run.Kind),
-		WindowEnd: run.WindowEnd, MaxRows: maxRows}
-	curs, err := st.WorkbookCurrencies(ctx, run.RunID)
-	if err != nil {
+func financeWorkbook(ctx context.Context, st *store.Store, run ledger.Run, maxRows int) (reports.FinanceWorkbook, error) {
+	w := reports.FinanceWorkbook{Run: run, MaxRows: maxRows}
+	var err error
+	if w.Currencies, err = st.WorkbookCurrencies(ctx, run.RunID); err != nil {
 		return w, err
 	}
-	for _, c := range curs {
-		w.Currencies = append(w.Currencies, reports.CurrencySummary{Currency: c.Currency, SalesAllocated: c.SalesAllocated,
-			Gross: c.Gross, Net: c.Net, Affiliate: c.Affiliate, Coproducer: c.Coproducer, Lead: c.Lead, Lines: c.Lines})
-	}
-	counts, err := st.WorkbookDiscrepancyCounts(ctx, run.RunID)
-	if err != nil {
+	if w.DiscrepancyCounts, err = st.WorkbookDiscrepancyCounts(ctx, run.RunID); err != nil {
 		return w, err
 	}
-	for _, c := range counts {
-		w.DiscrepancyCounts = append(w.DiscrepancyCounts, reports.DiscrepancyCount{Kind: c.Kind, Currency: c.Currency, Count: c.Count})
-	}
-	history, err := st.PayoutHistory(ctx, run, historyRuns)
-	if err != nil {
+	if w.History, err = st.PayoutHistory(ctx, run, historyRuns); err != nil {
 		return w, err
 	}
-	for _, h := range history {
-		if n := len(w.History); n == 0 || w.History[n-1].RunID != h.RunID {
-			w.History = append(w.History, reports.RunPayouts{RunID: h.RunID, BusinessDate: h.BusinessDate})
-		}
-		if h.Currency != "" {
-			last := &w.History[len(w.History)-1]
-			last.Payouts = append(last.Payouts, reports.CurrencyAmount{Currency: h.Currency, Amount: h.Amount})
-		}
-	}
-	w.Participants = func(fn func(reports.ParticipantBalance) error) error {
-		return st.WorkbookBalances(ctx, run.RunID, func(b store.WorkbookBalance) error {
-			return fn(reports.ParticipantBalance(b))
-		})
-	}
-	w.Contracts = func(fn func(reports.ContractApplied) error) error {
-		return st.WorkbookContracts(ctx, run.RunID, func(c store.WorkbookContract) error {
-			return fn(reports.ContractApplied(c))
-		})
-	}
-	w.HeldSales = func(fn func(reports.HeldSale) error) error {
-		return st.WorkbookHeldSales(ctx, run.RunID, func(h store.WorkbookHeldSale) error {
-			return fn(reports.HeldSale(h))
-		})
-	}
-	w.ReportVersion = run.ReportVersion
-	backlog, err := st.WorkbookBacklog(ctx, run.RunID)
-	if err != nil {
+	if w.Backlog, err = st.WorkbookBacklog(ctx, run.RunID); err != nil {
 		return w, err
 	}
-	for _, c := range backlog {
-		w.Backlog = append(w.Backlog, reports.BacklogCount(c))
+	if w.ItemTotals, err = st.WorkbookItemTotals(ctx, run.RunID); err != nil {
+		return w, err
+	}
+	w.Participants = func(fn func(ledger.ParticipantBalance) error) error {
+		return st.WorkbookBalances(ctx, run.RunID, fn)
+	}
+	w.Contracts = func(fn func(ledger.ContractApplied) error) error {
+		return st.WorkbookContracts(ctx, run.RunID, fn)
+	}
+	w.HeldSales = func(fn func(ledger.HeldSale) error) error {
+		return st.WorkbookHeldSales(ctx, run.RunID, fn)
 	}
 	w.Discrepancies = func(fn func(reconcile.ReportedDiscrepancy) error) error {
 		return st.RunDiscrepancies(ctx, run.RunID, store.DiscrepanciesReported, fn)
 	}
-	itemTotals, err := st.WorkbookItemTotals(ctx, run.RunID)
-	if err != nil {
-		return w, err
-	}
-	for _, t := range itemTotals {
-		w.ItemTotals = append(w.ItemTotals, reports.PayoutItemTotal(t))
-	}
-	w.PayoutItems = func(fn func(reports.PayoutItemRow) error) error {
-		return st.WorkbookItems(ctx, run.RunID, func(it store.WorkbookItem) error {
-			return fn(reports.PayoutItemRow(it))
-		})
+	w.PayoutItems = func(fn func(ledger.ItemState) error) error {
+		return st.WorkbookItems(ctx, run.RunID, fn)
 	}
 	return w, nil
 }
@@ -143,8 +108,8 @@ func checkWorkbook(runID string, w reports.WorkbookTotals, lines, items totals) 
 // publishStatements publishes statements/<participant_id>.xlsx for every
 // participant with a balance in the run: the run's lines and payout items
 // of each, in one pass over the database.
-func publishStatements(ctx context.Context, st *store.Store, dir *reports.RunDir, run store.Run, maxRows int) error {
-	runs, err := statementRuns([]store.Run{run})
+func publishStatements(ctx context.Context, st *store.Store, dir *reports.RunDir, run ledger.Run, maxRows int) error {
+	runs, err := statementRuns([]ledger.Run{run})
 	if err != nil {
 		return err
 	}
@@ -181,7 +146,7 @@ func WriteStatement(ctx context.Context, st *store.Store, participantID string, 
 
 // statementRuns are the runs a statement covers, each with the platform
 // zone it was computed in.
-func statementRuns(runs []store.Run) ([]reports.StatementRun, error) {
+func statementRuns(runs []ledger.Run) ([]reports.StatementRun, error) {
 	out := make([]reports.StatementRun, len(runs))
 	for i, r := range runs {
 		p, err := r.Params()
@@ -192,26 +157,15 @@ func statementRuns(runs []store.Run) ([]reports.StatementRun, error) {
 		if err != nil {
 			return nil, fmt.Errorf("run %s: time zone %q: %w", r.RunID, p.TimeZone, err)
 		}
-		out[i] = reports.StatementRun{RunID: r.RunID, BusinessDate: r.BusinessDate[:10], WindowEnd: r.WindowEnd, Location: loc}
+		out[i] = reports.StatementRun{Run: r, Location: loc}
 	}
 	return out, nil
 }
 
 // statementRows streams the statement rows of runIDs (of participantID,
 // or of everyone when "") from the store.
-func statementRows(ctx context.Context, st *store.Store, runIDs []string, participantID string) func(func(reports.StatementRow) error) error {
-	return func(fn func(reports.StatementRow) error) error {
-		return st.StatementRows(ctx, runIDs, participantID, func(r store.StatementRow) error {
-			row := reports.StatementRow{ParticipantID: r.ParticipantID, Part: reports.StatementPartPayout, RunID: r.RunID,
-				Currency: r.Currency, Name: r.Name, BroughtForward: r.BroughtForward, CarriedForward: r.CarriedForward,
-				Returned: r.Returned, Line: r.Line, Amount: r.Amount, Reference: r.Reference}
-			switch r.Part {
-			case store.StatementBalance:
-				row.Part = reports.StatementPartBalance
-			case store.StatementLine:
-				row.Part = reports.StatementPartLine
-			}
-			return fn(row)
-		})
+func statementRows(ctx context.Context, st *store.Store, runIDs []string, participantID string) func(func(ledger.StatementRow) error) error {
+	return func(fn func(ledger.StatementRow) error) error {
+		return st.StatementRows(ctx, runIDs, participantID, fn)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reports"
 	"payouts/reports/sheettest"
 	"payouts/sql/store"
@@ -37,7 +38,7 @@ func renameHostile(t *testing.T, st *store.Store) {
 }
 
 // manifestFile returns the manifest's entry for path.
-func manifestFile(t *testing.T, m reports.Manifest, path string) reports.PublishedFile {
+func manifestFile(t *testing.T, m reports.Manifest, path string) ledger.RunFile {
 	t.Helper()
 	for _, f := range m.Files {
 		if f.Path == path {
@@ -45,7 +46,7 @@ func manifestFile(t *testing.T, m reports.Manifest, path string) reports.Publish
 		}
 	}
 	t.Fatalf("manifest of %s does not list %s", m.RunID, path)
-	return reports.PublishedFile{}
+	return ledger.RunFile{}
 }
 
 func fileSHA(t *testing.T, path string) string {

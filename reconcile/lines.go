@@ -124,6 +124,7 @@ type LineRecord struct {
 // PayoutItem is one payment of a run, with the payee's details as they
 // were when the run paid.
 type PayoutItem struct {
+	RunID         string `db:"run_id"` // the run that issued it
 	ParticipantID string `db:"participant_id"`
 	Currency      string `db:"currency"`
 	Amount        int64  `db:"amount"`

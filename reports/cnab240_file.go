@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reports/cnab240"
 )
 
@@ -49,7 +50,7 @@ func CNAB240Payment(it reconcile.PayoutItem) (cnab240.Payment, error) {
 // WriteCNAB240 publishes the remittance of a run's BRL payout items (in
 // their stored order) and lists it in the manifest; want is the count and
 // sum of the run's BRL items as stored, which the file must hold.
-func (d *RunDir) WriteCNAB240(runID string, s cnab240.Settings, items []reconcile.PayoutItem, want ItemTotal) error {
+func (d *RunDir) WriteCNAB240(runID string, s cnab240.Settings, items []reconcile.PayoutItem, want ledger.RunTotal) error {
 	payments := make([]cnab240.Payment, len(items))
 	for i, it := range items {
 		p, err := CNAB240Payment(it)

@@ -4,7 +4,7 @@ import (
 	"io"
 	"strconv"
 
-	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
 
 // DiscrepancyListHeader is the column order of `payouts discrepancies
@@ -26,11 +26,11 @@ func NewDiscrepancyList(w io.Writer) (*DiscrepancyList, error) {
 	return &DiscrepancyList{csv: c}, nil
 }
 
-// Add writes one discrepancy; resolvedRun is "" while it is open.
-func (l *DiscrepancyList) Add(f reconcile.Finding, openedRun, lastSeenRun, resolvedRun string) error {
-	return l.csv.row(f.Kind, strconv.FormatBool(f.Blocking), SafeText(f.SaleID), SafeText(f.InvoiceID),
-		SafeText(f.ParticipantID), SafeText(f.ContractID), SafeText(f.Currency), SafeText(f.Expected), SafeText(f.Actual),
-		SafeText(f.Detail), openedRun, lastSeenRun, resolvedRun)
+// Add writes one discrepancy.
+func (l *DiscrepancyList) Add(d ledger.DiscrepancyRecord) error {
+	return l.csv.row(d.Kind, strconv.FormatBool(d.Blocking), SafeText(d.SaleID), SafeText(d.InvoiceID),
+		SafeText(d.ParticipantID), SafeText(d.ContractID), SafeText(d.Currency), SafeText(d.Expected), SafeText(d.Actual),
+		SafeText(d.Detail), d.OpenedRun, d.LastSeenRun, d.ResolvedRun)
 }
 
 // Flush writes out what is buffered.

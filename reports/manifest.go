@@ -4,18 +4,19 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"payouts/reconcile/ledger"
 	"payouts/reconcile/runtype"
 )
 
 // Manifest is manifest.json: what a run published, with control totals a
 // provider or auditor can check the files against.
 type Manifest struct {
-	RunID         string          `json:"run_id"`
-	BusinessDate  string          `json:"business_date"`
-	Kind          runtype.Kind    `json:"kind"`
-	WindowEnd     string          `json:"window_end"`
-	Files         []PublishedFile `json:"files"`
-	ControlTotals ControlTotals   `json:"control_totals"`
+	RunID         string           `json:"run_id"`
+	BusinessDate  string           `json:"business_date"`
+	Kind          runtype.Kind     `json:"kind"`
+	WindowEnd     string           `json:"window_end"`
+	Files         []ledger.RunFile `json:"files"`
+	ControlTotals ControlTotals    `json:"control_totals"`
 }
 
 // ControlTotals are per-currency counts and sums of the run's lines and

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
 
 // Pain001Namespace is the ISO 20022 customer credit transfer initiation,
@@ -29,13 +30,6 @@ type Pain001Settings struct {
 	ExecutionDate   reconcile.Date // ReqdExctnDt
 }
 
-// ItemTotal is the count and sum of a currency's payout items, known
-// before the file is written because the group header comes first.
-type ItemTotal struct {
-	Count  int64
-	Amount int64
-}
-
 // Pain001Files writes one pain.001.001.09 file per currency from payout
 // items sorted by currency, then participant. Each file is one message
 // (MsgId <run-id>-<CUR>) with one payment information block; every payout
@@ -44,7 +38,7 @@ type Pain001Files struct {
 	dir    *RunDir
 	runID  string
 	set    Pain001Settings
-	totals map[string]ItemTotal
+	totals map[string]ledger.RunTotal
 	cur    reconcile.Currency
 	file   *atomicFile
 	n, sum int64
@@ -54,7 +48,7 @@ type Pain001Files struct {
 // NewPain001Files starts the pain.001 files of run runID; totals are the
 // payout items per currency as stored, and each file is checked against
 // them before it is published.
-func (d *RunDir) NewPain001Files(runID string, set Pain001Settings, totals map[string]ItemTotal) *Pain001Files {
+func (d *RunDir) NewPain001Files(runID string, set Pain001Settings, totals map[string]ledger.RunTotal) *Pain001Files {
 	return &Pain001Files{dir: d, runID: runID, set: set, totals: totals}
 }
 

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"payouts/reconcile/ledger"
 )
 
 // File kinds listed in the manifest.
@@ -26,16 +28,6 @@ const (
 // ManifestName is written last: its presence marks a run's output complete.
 const ManifestName = "manifest.json"
 
-// PublishedFile describes one file of a run's directory.
-type PublishedFile struct {
-	Path   string            `json:"path"` // relative to the run directory, "/"-separated
-	Kind   string            `json:"kind"`
-	Bytes  int64             `json:"bytes"`
-	SHA256 string            `json:"sha256"`
-	Rows   int64             `json:"rows"`
-	Totals map[string]string `json:"totals,omitempty"` // per currency, decimal strings
-}
-
 // RunDir is a run's output directory being (re)published:
 // OUT/<business-date>/<run-id>/.
 type RunDir struct {
@@ -47,7 +39,7 @@ type RunDir struct {
 	// fsynced). Nil in production.
 	PublishHook func(path, stage string)
 
-	files    []PublishedFile
+	files    []ledger.RunFile
 	lock     *os.File // flock of OUT/<business-date>/.<run-id>.lock while publishing
 	lockPath string
 }
@@ -263,13 +255,13 @@ func (d *RunDir) commit(f *atomicFile, rel, kind string, rows int64, totals map[
 	if err != nil {
 		return err
 	}
-	d.files = append(d.files, PublishedFile{Path: rel, Kind: kind, Bytes: n, SHA256: sum, Rows: rows, Totals: totals})
+	d.files = append(d.files, ledger.RunFile{Path: rel, Kind: kind, Bytes: n, SHA256: sum, Rows: rows, Totals: totals})
 	return nil
 }
 
 // Files returns the files published so far, sorted by path.
-func (d *RunDir) Files() []PublishedFile {
-	out := append([]PublishedFile(nil), d.files...)
+func (d *RunDir) Files() []ledger.RunFile {
+	out := append([]ledger.RunFile(nil), d.files...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }

@@ -38,23 +38,6 @@ type StatementBalance struct {
 	Returned int64 // credited back for rejected or returned payouts over the runs (SPEC 12)
 }
 
-// StatementLine is one payout line of the participant, with its run.
-type StatementLine struct {
-	BusinessDate string
-	RunID        string
-	Line         reconcile.LineRecord
-	Location     *time.Location // the run's platform zone: sold_at and settled_at are shown in it
-}
-
-// StatementPayout is one payout item of the participant, with its run.
-type StatementPayout struct {
-	BusinessDate string
-	RunID        string
-	Currency     string
-	Amount       int64
-	Reference    string
-}
-
 // StatementWriter writes one participant statement: the Statement sheet
 // (balances and live totals per currency), Lines and Payouts. Lines come
 // first, then payouts, each in the order they are to be listed.
@@ -145,9 +128,9 @@ func NewStatement(h StatementHeader) (*StatementWriter, error) {
 	return s, nil
 }
 
-// AddLine lists one line.
-func (s *StatementWriter) AddLine(l StatementLine) error {
-	b, ln := s.b, l.Line
+// AddLine lists one line of run.
+func (s *StatementWriter) AddLine(run StatementRun, ln reconcile.LineRecord) error {
+	b := s.b
 	s.sums[ln.Currency] += ln.Amount
 	var version, base xlsx.Cell
 	if ln.ContractID != "" {
@@ -156,20 +139,20 @@ func (s *StatementWriter) AddLine(l StatementLine) error {
 	if ln.Kind != reconcile.KindAdjustment {
 		base = b.Money(ln.Base, ln.Currency)
 	}
-	loc := l.Location
+	loc := run.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	return s.lines.Add(b.Date(l.BusinessDate), b.Text(l.RunID), b.Text(ln.SaleID), b.Text(ln.ProductID),
+	return s.lines.Add(b.Date(run.BusinessDate), b.Text(run.RunID), b.Text(ln.SaleID), b.Text(ln.ProductID),
 		b.Text(string(ln.Role)), b.Text(string(ln.Kind)), b.Text(ln.ContractID), version, b.Text(ln.Currency), base,
 		b.Rate(ln.Rate), b.Money(ln.Amount, ln.Currency), b.DateTime(ln.SoldAt, loc), b.DateTime(ln.SettledAt, loc))
 }
 
-// AddPayout lists one payout item.
-func (s *StatementWriter) AddPayout(p StatementPayout) error {
+// AddPayout lists one payout item of run.
+func (s *StatementWriter) AddPayout(run StatementRun, it reconcile.PayoutItem) error {
 	b := s.b
-	return s.payouts.Add(b.Date(p.BusinessDate), b.Text(p.RunID), b.Text(p.Currency),
-		b.Money(p.Amount, p.Currency), b.Text(p.Reference))
+	return s.payouts.Add(b.Date(run.BusinessDate), b.Text(run.RunID), b.Text(it.Currency),
+		b.Money(it.Amount, it.Currency), b.Text(it.Reference))
 }
 
 // Abort discards a statement not written.

@@ -6,46 +6,15 @@ import (
 	"sort"
 	"time"
 
-	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
 
-// StatementRun is a run a statement covers.
+// StatementRun is a run a statement covers, with the platform zone it
+// was computed in: its lines' sold_at and settled_at are shown in it. The
+// statement of its last run is stamped with its window end.
 type StatementRun struct {
-	RunID        string
-	BusinessDate string         // YYYY-MM-DD
-	WindowEnd    time.Time      // the statement of its last run is stamped with it
-	Location     *time.Location // the run's platform zone: its lines' sold_at and settled_at are shown in it
-}
-
-// StatementPart says what a StatementRow is.
-type StatementPart int
-
-// Statement row parts, in the order a participant's rows come.
-const (
-	StatementPartBalance StatementPart = iota // the participant's position in one currency after one run
-	StatementPartLine                         // one payout line
-	StatementPartPayout                       // one payout item
-)
-
-// StatementRow is one row of the stream statements are built from.
-type StatementRow struct {
-	ParticipantID string
-	Part          StatementPart
-	RunID         string
-	Currency      string
-
-	// StatementPartBalance.
-	Name           string // as the run recorded it
-	BroughtForward int64
-	CarriedForward int64
-	Returned       int64 // rejected or returned payouts the run credited back
-
-	// StatementPartLine.
-	Line reconcile.LineRecord
-
-	// StatementPartPayout.
-	Amount    int64
-	Reference string
+	ledger.Run
+	Location *time.Location
 }
 
 // StatementSource is what statements are built from: the runs covered
@@ -56,7 +25,7 @@ type StatementRow struct {
 type StatementSource struct {
 	Runs     []StatementRun
 	From, To string // the business dates covered, YYYY-MM-DD
-	Rows     func(fn func(StatementRow) error) error
+	Rows     func(fn func(ledger.StatementRow) error) error
 	MaxRows  int // the last row a sheet may use; 0 is Excel's
 }
 
@@ -125,7 +94,7 @@ type statementBuilder struct {
 	done     func(w *StatementWriter, participantID string) error
 
 	participant string
-	balances    []StatementRow
+	balances    []ledger.StatementRow
 	w           *StatementWriter
 	lines       int
 	payouts     int
@@ -145,7 +114,7 @@ func newStatementBuilder(src StatementSource) *statementBuilder {
 	return b
 }
 
-func (b *statementBuilder) add(r StatementRow) error {
+func (b *statementBuilder) add(r ledger.StatementRow) error {
 	if r.ParticipantID != b.participant {
 		if err := b.finish(); err != nil {
 			return err
@@ -157,25 +126,24 @@ func (b *statementBuilder) add(r StatementRow) error {
 		return fmt.Errorf("statement: row of unknown run %s", r.RunID)
 	}
 	switch r.Part {
-	case StatementPartBalance:
+	case ledger.StatementBalance:
 		if b.w != nil {
 			return fmt.Errorf("statement of %s: a balance after its lines", r.ParticipantID)
 		}
 		b.balances = append(b.balances, r)
 		return nil
-	case StatementPartLine:
+	case ledger.StatementLine:
 		if err := b.start(); err != nil {
 			return err
 		}
 		b.lines++
-		return b.w.AddLine(StatementLine{BusinessDate: run.BusinessDate, RunID: r.RunID, Line: r.Line, Location: run.Location})
+		return b.w.AddLine(run, r.Line)
 	default:
 		if err := b.start(); err != nil {
 			return err
 		}
 		b.payouts++
-		return b.w.AddPayout(StatementPayout{BusinessDate: run.BusinessDate, RunID: r.RunID, Currency: r.Currency,
-			Amount: r.Amount, Reference: r.Reference})
+		return b.w.AddPayout(run, r.Item)
 	}
 }
 
@@ -190,16 +158,17 @@ func (b *statementBuilder) start() error {
 		Stamp: b.stamp, MaxRows: b.maxRows, TmpDir: b.tmpDir}
 	at := map[string]int{}
 	for _, r := range b.balances {
+		bal := r.Balance
 		i, ok := at[r.Currency]
 		if !ok {
 			i = len(h.Balances)
 			at[r.Currency] = i
-			h.Balances = append(h.Balances, StatementBalance{Currency: r.Currency, Opening: r.BroughtForward})
+			h.Balances = append(h.Balances, StatementBalance{Currency: r.Currency, Opening: bal.BroughtForward})
 		}
-		h.Balances[i].Closing = r.CarriedForward
-		h.Balances[i].Returned += r.Returned
+		h.Balances[i].Closing = bal.CarriedForward
+		h.Balances[i].Returned += bal.Returned
 		if b.name == "" {
-			h.Name = r.Name // the last run's
+			h.Name = bal.Name // the last run's
 		}
 	}
 	sort.Slice(h.Balances, func(i, j int) bool { return h.Balances[i].Currency < h.Balances[j].Currency })

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
 
 // statementRuns are two runs in São Paulo time.
@@ -19,13 +20,13 @@ func statementRuns(t *testing.T) []StatementRun {
 		t.Fatal(err)
 	}
 	return []StatementRun{
-		{RunID: "nightly-20260303", BusinessDate: "2026-03-03", WindowEnd: time.Date(2026, 3, 4, 3, 0, 0, 0, time.UTC), Location: loc},
-		{RunID: "nightly-20260304", BusinessDate: "2026-03-04", WindowEnd: time.Date(2026, 3, 5, 3, 0, 0, 0, time.UTC), Location: loc},
+		{Run: ledger.Run{RunID: "nightly-20260303", BusinessDate: "2026-03-03", WindowEnd: time.Date(2026, 3, 4, 3, 0, 0, 0, time.UTC)}, Location: loc},
+		{Run: ledger.Run{RunID: "nightly-20260304", BusinessDate: "2026-03-04", WindowEnd: time.Date(2026, 3, 5, 3, 0, 0, 0, time.UTC)}, Location: loc},
 	}
 }
 
-func rowsOf(rows ...StatementRow) func(func(StatementRow) error) error {
-	return func(fn func(StatementRow) error) error {
+func rowsOf(rows ...ledger.StatementRow) func(func(ledger.StatementRow) error) error {
+	return func(fn func(ledger.StatementRow) error) error {
 		for _, r := range rows {
 			if err := fn(r); err != nil {
 				return err
@@ -35,19 +36,21 @@ func rowsOf(rows ...StatementRow) func(func(StatementRow) error) error {
 	}
 }
 
-func balanceRow(p, run, cur string, bf, cf, returned int64, name string) StatementRow {
-	return StatementRow{ParticipantID: p, Part: StatementPartBalance, RunID: run, Currency: cur, Name: name,
-		BroughtForward: bf, CarriedForward: cf, Returned: returned}
+func balanceRow(p, run, cur string, bf, cf, returned int64, name string) ledger.StatementRow {
+	return ledger.StatementRow{ParticipantID: p, Part: ledger.StatementBalance, RunID: run, Currency: cur,
+		Balance: ledger.ParticipantBalance{Name: name, Balance: reconcile.Balance{ParticipantID: p, Currency: reconcile.Currency{Code: cur},
+			BroughtForward: bf, CarriedForward: cf, Returned: returned}}}
 }
 
-func lineRow(p, run, sale string, amount int64) StatementRow {
-	return StatementRow{ParticipantID: p, Part: StatementPartLine, RunID: run, Currency: "BRL", Line: reconcile.LineRecord{
+func lineRow(p, run, sale string, amount int64) ledger.StatementRow {
+	return ledger.StatementRow{ParticipantID: p, Part: ledger.StatementLine, RunID: run, Currency: "BRL", Line: reconcile.LineRecord{
 		Line:     reconcile.Line{SaleID: sale, ParticipantID: p, Role: reconcile.RoleLead, Kind: reconcile.KindCommission, Amount: amount},
 		Currency: "BRL", ProductID: "p1", SoldAt: time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)}}
 }
 
-func payoutRow(p, run string, amount int64) StatementRow {
-	return StatementRow{ParticipantID: p, Part: StatementPartPayout, RunID: run, Currency: "BRL", Amount: amount, Reference: run + "-BRL-000001"}
+func payoutRow(p, run string, amount int64) ledger.StatementRow {
+	return ledger.StatementRow{ParticipantID: p, Part: ledger.StatementPayout, RunID: run, Currency: "BRL",
+		Item: reconcile.PayoutItem{RunID: run, ParticipantID: p, Currency: "BRL", Amount: amount, Reference: run + "-BRL-000001"}}
 }
 
 // TestStatementBuilderSplitsByParticipant: one statement per participant
@@ -107,12 +110,12 @@ func TestStatementBuilderRefusesDisorder(t *testing.T) {
 	t.Parallel()
 	runs := statementRuns(t)
 	for name, tc := range map[string]struct {
-		rows []StatementRow
+		rows []ledger.StatementRow
 		want string
 	}{
-		"balance after lines": {[]StatementRow{lineRow("a", runs[0].RunID, "s1", 5), balanceRow("a", runs[0].RunID, "BRL", 0, 5, 0, "Ann")},
+		"balance after lines": {[]ledger.StatementRow{lineRow("a", runs[0].RunID, "s1", 5), balanceRow("a", runs[0].RunID, "BRL", 0, 5, 0, "Ann")},
 			"statement of a: a balance after its lines"},
-		"unknown run": {[]StatementRow{lineRow("a", "nightly-20990101", "s1", 5)}, "statement: row of unknown run nightly-20990101"},
+		"unknown run": {[]ledger.StatementRow{lineRow("a", "nightly-20990101", "s1", 5)}, "statement: row of unknown run nightly-20990101"},
 	} {
 		dir := t.TempDir()
 		rd, err := OpenRunDir(dir, "2026-03-04", runs[1].RunID)
@@ -143,7 +146,7 @@ func TestParticipantStatementWithoutRows(t *testing.T) {
 	boom := errors.New("boom")
 	path2 := filepath.Join(t.TempDir(), "b.xlsx")
 	_, err = WriteParticipantStatement(path2, "a", "Ann", StatementSource{Runs: statementRuns(t), From: "2026-03-03", To: "2026-03-04",
-		Rows: func(fn func(StatementRow) error) error {
+		Rows: func(fn func(ledger.StatementRow) error) error {
 			if err := fn(lineRow("a", "nightly-20260303", "s1", 5)); err != nil {
 				return err
 			}

@@ -8,31 +8,9 @@ import (
 	"strings"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reports/xlsx"
 )
-
-// TaxReportRow is one issuer's period position in one currency, in minor
-// units.
-type TaxReportRow struct {
-	Producers string // participant ids, space-separated; "" for a tax id that is no producer's
-	Name      string
-	TaxID     string
-	Currency  reconcile.Currency
-	Sales     int64
-	Expected  int64
-	Invoices  int64
-	Invoiced  int64
-	NotSummed int64
-}
-
-// Difference is invoiced less expected.
-func (r TaxReportRow) Difference() int64 { return r.Invoiced - r.Expected }
-
-// Mismatch reports whether the row is a PERIOD_TOTAL_MISMATCH: a
-// producer's invoiced total differs from what it should have invoiced.
-// Totals are compared exactly: PAYOUTS_TAX_TOLERANCE is per invoice, and
-// tolerated cents add up.
-func (r TaxReportRow) Mismatch() bool { return r.Producers != "" && r.Difference() != 0 }
 
 // TaxReportMeta describes the report.
 type TaxReportMeta struct {
@@ -63,7 +41,7 @@ var taxCurrencyHeader = []string{"currency", "sales", "expected", "invoices", "i
 // rows, totals per currency, and what the report covers. Amounts are
 // numeric cells with the currency's format; text from the data goes into
 // string cells, never formulas. The bytes depend only on the arguments.
-func WriteTaxReport(path string, meta TaxReportMeta, rows []TaxReportRow) error {
+func WriteTaxReport(path string, meta TaxReportMeta, rows []ledger.TaxPeriodTotal) error {
 	if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		return fmt.Errorf("tax report %s: the file name must end in .xlsx", path)
 	}
@@ -80,7 +58,7 @@ func WriteTaxReport(path string, meta TaxReportMeta, rows []TaxReportRow) error 
 	return publishBook(path, b)
 }
 
-func writeTaxReport(b *xlsx.Book, meta TaxReportMeta, rows []TaxReportRow) error {
+func writeTaxReport(b *xlsx.Book, meta TaxReportMeta, rows []ledger.TaxPeriodTotal) error {
 	for _, s := range []string{TaxSheetMismatches, TaxSheetCurrencies, TaxSheetAbout} {
 		if err := b.NewSheet(s); err != nil {
 			return err

@@ -3,9 +3,9 @@ package reports
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reports/xlsx"
 )
 
@@ -14,161 +14,50 @@ import (
 // the run are streams, read once, in the order given, straight into the
 // sheets.
 type FinanceWorkbook struct {
-	RunID        string
-	BusinessDate string // YYYY-MM-DD
-	Kind         string // nightly or rerun
-	WindowEnd    time.Time
+	// Run is the run whose workbook it is: its id, kind, business date
+	// and window end head the Summary. Its ReportVersion is the layout:
+	// 1 for runs published before discrepancy states (no state or age
+	// columns, no backlog), 2 after; an old run's workbook is exported
+	// again in its old layout.
+	Run ledger.Run
 
 	// Currencies are the run's figures per currency, sorted by code: every
 	// currency of its sales, lines, balances, held sales and discrepancies.
-	Currencies []CurrencySummary
-	// DiscrepancyCounts count the run's discrepancies by kind, then
-	// currency ("" when a discrepancy has none), sorted.
-	DiscrepancyCounts []DiscrepancyCount
+	Currencies []ledger.CurrencySummary
+	// DiscrepancyCounts count the discrepancies by kind, then currency
+	// ("" when a discrepancy has none), sorted: for a run of report
+	// version 2 those open after it (its backlog), for an older one those
+	// it reported.
+	DiscrepancyCounts []ledger.DiscrepancyCount
 	// History is the payout totals of the last runs up to this one, oldest
 	// first (see docs/workbook.md for which runs).
-	History []RunPayouts
+	History []ledger.RunPayouts
 
 	// Participants streams the run's balances, by currency then
 	// participant.
-	Participants func(func(ParticipantBalance) error) error
+	Participants func(func(ledger.ParticipantBalance) error) error
 	// Contracts streams the contract versions of the run's co-producer
 	// lines.
-	Contracts func(func(ContractApplied) error) error
+	Contracts func(func(ledger.ContractApplied) error) error
 	// HeldSales streams the sales the run held.
-	HeldSales func(func(HeldSale) error) error
+	HeldSales func(func(ledger.HeldSale) error) error
 	// Discrepancies streams what the run reported: what it opened,
 	// re-opened or resolved (discrepancies.csv) and every blocking item
 	// still open.
 	Discrepancies func(func(reconcile.ReportedDiscrepancy) error) error
-	// ReportVersion is the run's report layout: 1 for runs published
-	// before discrepancy states (no state or age columns, no backlog), 2
-	// after. An old run's workbook is exported again in its old layout.
-	ReportVersion int
 	// Backlog is the open backlog after the run by kind, blocking,
 	// currency and age, sorted (version 2).
-	Backlog []BacklogCount
-	// ItemTotals are the payout items by state and currency, sorted by code.
-	ItemTotals []PayoutItemTotal
+	Backlog []ledger.BacklogCount
+	// ItemTotals are the payout items by state and currency as the run saw
+	// them, sorted by code.
+	ItemTotals []ledger.ItemTotals
 	// PayoutItems streams the items the Payout items sheet lists: the
 	// run's own, those still outstanding, those it credited back.
-	PayoutItems func(func(PayoutItemRow) error) error
+	PayoutItems func(func(ledger.ItemState) error) error
 
 	// MaxRows is the last row a sheet may use; 0 is Excel's 1,048,576.
 	// Tests set less to see a list continue on a second sheet.
 	MaxRows int
-}
-
-// CurrencySummary is what a run did in one currency, from the database.
-type CurrencySummary struct {
-	Currency       string
-	SalesAllocated int64
-	Gross, Net     int64 // of the sales allocated
-	Affiliate      int64 // commission lines by role
-	Coproducer     int64
-	Lead           int64
-	Lines          int64 // number of lines
-}
-
-// DiscrepancyCount is how many discrepancies of a kind a run reported in
-// a currency.
-type DiscrepancyCount struct {
-	Kind     string
-	Currency string
-	Count    int64
-}
-
-// BacklogAges are the age columns of the backlog, in days since the
-// business date of the run that opened the discrepancy.
-var BacklogAges = []string{"0-2", "3-7", "8-30", "over 30"}
-
-// BacklogCount is how many discrepancies of a kind and currency were open
-// after the run, at one age.
-type BacklogCount struct {
-	Kind     string
-	Blocking bool
-	Currency string // "" when the kind has none
-	Age      string // one of BacklogAges
-	Count    int64
-}
-
-// RunPayouts is one run's payout totals per currency, sorted by code.
-type RunPayouts struct {
-	RunID        string
-	BusinessDate string
-	Payouts      []CurrencyAmount
-}
-
-// CurrencyAmount is an amount in minor units of a currency.
-type CurrencyAmount struct {
-	Currency string
-	Amount   int64
-}
-
-// ParticipantBalance is one row of the balances table of a run, with the
-// participant's name.
-type ParticipantBalance struct {
-	ParticipantID  string
-	Name           string
-	Currency       string
-	BroughtForward int64
-	Commissions    int64
-	Reversals      int64
-	Adjustments    int64
-	Payout         int64
-	CarriedForward int64
-	Returned       int64 // rejected or returned payouts credited back by the run (SPEC 12)
-}
-
-// PayoutItemTotal is what became of the payout items of one currency as
-// the run saw them: every item issued by then, by state, and the
-// outstanding ones (issued or accepted) by age in days.
-type PayoutItemTotal struct {
-	Currency                                      string
-	Issued, Paid, Rejected, Returned, Outstanding int64
-	Aged0to2, Aged3to7, Aged8to30, AgedOver30     int64
-}
-
-// PayoutItemRow is a row of the Payout items sheet.
-type PayoutItemRow struct {
-	Reference     string
-	RunID         string
-	ParticipantID string
-	Currency      string
-	Amount        int64
-	State         string
-	ReasonCode    string
-	Reason        string
-	AgeDays       int64
-	CreditedRun   string
-}
-
-// ContractApplied is one contract version's co-producer lines in a run.
-type ContractApplied struct {
-	ContractID     string
-	Version        int
-	CoproducerID   string
-	CoproducerName string
-	ProductID      string
-	Currency       string
-	Rate           reconcile.Rate
-	Scope          string
-	Sales          int64 // sales it took a commission on
-	Commissions    int64
-	Reversals      int64
-	Adjustments    int64
-}
-
-// HeldSale is a sale a run held (a blocking CAP_EXCEEDED or INVALID_SALE),
-// with the facts of the sale as the run saw them. Gross is the platform's
-// decimal text: a held sale's amounts may not fit its currency.
-type HeldSale struct {
-	SaleID    string
-	ProductID string
-	Currency  string
-	Gross     string
-	Kind      string
-	Detail    string
 }
 
 // WorkbookTotals are sums of what the workbook's lists hold, for the
@@ -188,7 +77,7 @@ func FinanceWorkbookName(runID string) string { return "finance-" + runID + ".xl
 // of its directory. Its manifest entry counts the rows of its lists and
 // totals the payouts per currency.
 func (d *RunDir) WriteFinanceWorkbook(w FinanceWorkbook) (WorkbookTotals, error) {
-	rel := FinanceWorkbookName(w.RunID)
+	rel := FinanceWorkbookName(w.Run.RunID)
 	f, err := d.create(rel)
 	if err != nil {
 		return WorkbookTotals{}, err
@@ -227,9 +116,10 @@ func WriteFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook) (Work
 // a time (tests make chunks small).
 func writeFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook, chunkRows int) (WorkbookTotals, error) {
 	tot := WorkbookTotals{Lines: map[string]int64{}, Payouts: map[string]int64{}, PayoutCount: map[string]int64{}}
+	run := w.Run
 	b, err := xlsx.New(xlsx.Options{FirstSheet: sheetSummary, MaxRows: w.MaxRows, TmpDir: tmpDir, RecalcOnOpen: true,
-		ChunkRows: chunkRows, Properties: &xlsx.Properties{Title: "Payouts " + w.RunID, Stamp: w.WindowEnd,
-			Subject: fmt.Sprintf("Finance workbook of %s run %s, business date %s", w.Kind, w.RunID, w.BusinessDate)}})
+		ChunkRows: chunkRows, Properties: &xlsx.Properties{Title: "Payouts " + run.RunID, Stamp: run.WindowEnd,
+			Subject: fmt.Sprintf("Finance workbook of %s run %s, business date %s", run.Kind, run.RunID, run.BusinessDate)}})
 	if err != nil {
 		return tot, err
 	}
@@ -253,13 +143,13 @@ func writeFinanceWorkbook(out io.Writer, tmpDir string, w FinanceWorkbook, chunk
 		b.Close()
 		return tot, err
 	}
-	discrepancies, err := writeDiscrepancies(b, w.Discrepancies, w.ReportVersion >= 2)
+	discrepancies, err := writeDiscrepancies(b, w.Discrepancies, w.Run.ReportVersion >= 2)
 	if err != nil {
 		b.Close()
 		return tot, err
 	}
 	tot.Rows = participants.Rows() + contracts.Rows() + held.Rows() + discrepancies.Rows()
-	if w.ReportVersion >= 2 {
+	if w.Run.ReportVersion >= 2 {
 		backlog, err := writeBacklog(b, w.Backlog)
 		if err != nil {
 			b.Close()
@@ -296,7 +186,7 @@ const (
 	pcReturned
 )
 
-func writeParticipants(b *xlsx.Book, codes []string, rows func(func(ParticipantBalance) error) error, tot *WorkbookTotals) (*xlsx.Table, error) {
+func writeParticipants(b *xlsx.Book, codes []string, rows func(func(ledger.ParticipantBalance) error) error, tot *WorkbookTotals) (*xlsx.Table, error) {
 	t, err := b.NewTable(xlsx.TableSpec{Name: sheetParticipants, CurCol: pcCurrency,
 		Columns: []xlsx.Column{
 			{Header: "Participant", Width: 24}, {Header: "Name", Width: 32}, {Header: "Currency", Width: 10},
@@ -316,17 +206,18 @@ func writeParticipants(b *xlsx.Book, codes []string, rows func(func(ParticipantB
 		return nil, err
 	}
 	if rows != nil {
-		err = rows(func(p ParticipantBalance) error {
-			tot.Lines[p.Currency] += p.Commissions + p.Reversals + p.Adjustments
-			tot.Payouts[p.Currency] += p.Payout
+		err = rows(func(p ledger.ParticipantBalance) error {
+			cur := p.Currency.Code
+			tot.Lines[cur] += p.Commissions + p.Reversals + p.Adjustments
+			tot.Payouts[cur] += p.Payout
 			tot.Returned += p.Returned
 			if p.Payout > 0 {
-				tot.PayoutCount[p.Currency]++
+				tot.PayoutCount[cur]++
 			}
-			return t.Add(b.Text(p.ParticipantID), b.Text(p.Name), b.Text(p.Currency),
-				b.Money(p.BroughtForward, p.Currency), b.Money(p.Commissions, p.Currency),
-				b.Money(p.Reversals, p.Currency), b.Money(p.Adjustments, p.Currency),
-				b.Money(p.Payout, p.Currency), b.Money(p.CarriedForward, p.Currency), b.Money(p.Returned, p.Currency))
+			return t.Add(b.Text(p.ParticipantID), b.Text(p.Name), b.Text(cur),
+				b.Money(p.BroughtForward, cur), b.Money(p.Commissions, cur),
+				b.Money(p.Reversals, cur), b.Money(p.Adjustments, cur),
+				b.Money(p.Payout, cur), b.Money(p.CarriedForward, cur), b.Money(p.Returned, cur))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("workbook: participants: %w", err)
@@ -352,7 +243,7 @@ const (
 	ccAmount
 )
 
-func writeContracts(b *xlsx.Book, codes []string, rows func(func(ContractApplied) error) error) (*xlsx.Table, error) {
+func writeContracts(b *xlsx.Book, codes []string, rows func(func(ledger.ContractApplied) error) error) (*xlsx.Table, error) {
 	t, err := b.NewTable(xlsx.TableSpec{Name: sheetContracts, CurCol: ccCurrency,
 		Columns: []xlsx.Column{
 			{Header: "Contract", Width: 22}, {Header: "Version", Width: 9}, {Header: "Co-producer", Width: 22},
@@ -372,7 +263,7 @@ func writeContracts(b *xlsx.Book, codes []string, rows func(func(ContractApplied
 		return nil, err
 	}
 	if rows != nil {
-		err = rows(func(c ContractApplied) error {
+		err = rows(func(c ledger.ContractApplied) error {
 			return t.Add(b.Text(c.ContractID), b.Count(int64(c.Version)), b.Text(c.CoproducerID),
 				b.Text(c.CoproducerName), b.Text(c.ProductID), b.Text(c.Currency), b.Rate(c.Rate), b.Text(c.Scope),
 				b.Count(c.Sales), b.Money(c.Commissions, c.Currency), b.Money(c.Reversals, c.Currency),
@@ -395,7 +286,7 @@ const (
 	hcDetail
 )
 
-func writeHeldSales(b *xlsx.Book, codes []string, rows func(func(HeldSale) error) error) (*xlsx.Table, error) {
+func writeHeldSales(b *xlsx.Book, codes []string, rows func(func(ledger.HeldSale) error) error) (*xlsx.Table, error) {
 	t, err := b.NewTable(xlsx.TableSpec{Name: sheetHeldSales, CurCol: hcCurrency,
 		Columns: []xlsx.Column{
 			{Header: "Sale", Width: 24}, {Header: "Product", Width: 22}, {Header: "Currency", Width: 10},
@@ -409,7 +300,7 @@ func writeHeldSales(b *xlsx.Book, codes []string, rows func(func(HeldSale) error
 		return nil, err
 	}
 	if rows != nil {
-		err = rows(func(h HeldSale) error {
+		err = rows(func(h ledger.HeldSale) error {
 			return t.Add(b.Text(h.SaleID), b.Text(h.ProductID), b.Text(h.Currency),
 				b.DecimalMoney(h.Gross, h.Currency), b.Text(h.Kind), b.Text(h.Detail))
 		})
@@ -456,11 +347,11 @@ func writeDiscrepancies(b *xlsx.Book, rows func(func(reconcile.ReportedDiscrepan
 
 // writeBacklog writes the open backlog after the run: one row per kind,
 // blocking and currency, a count per age and a live total.
-func writeBacklog(b *xlsx.Book, rows []BacklogCount) (*xlsx.Table, error) {
+func writeBacklog(b *xlsx.Book, rows []ledger.BacklogCount) (*xlsx.Table, error) {
 	columns := []xlsx.Column{
 		{Header: "Kind", Width: 26}, {Header: "Blocking", Width: 10}, {Header: "Currency", Width: 10},
 	}
-	for _, a := range BacklogAges {
+	for _, a := range ledger.BacklogAges {
 		columns = append(columns, xlsx.Column{Header: a + " days", Width: 12})
 	}
 	columns = append(columns, xlsx.Column{Header: "Total", Width: 12})
@@ -469,10 +360,10 @@ func writeBacklog(b *xlsx.Book, rows []BacklogCount) (*xlsx.Table, error) {
 		return nil, err
 	}
 	ageCol := map[string]int{}
-	for i, a := range BacklogAges {
+	for i, a := range ledger.BacklogAges {
 		ageCol[a] = 3 + i
 	}
-	total := 3 + len(BacklogAges)
+	total := 3 + len(ledger.BacklogAges)
 	for i := 0; i < len(rows); {
 		r := rows[i]
 		cells := make([]xlsx.Cell, total+1)
@@ -543,7 +434,7 @@ const (
 // writePayoutItems writes the Payout items sheet: the run's own items,
 // every item still outstanding and the items the run credited back, with
 // their state and reason as the run saw them.
-func writePayoutItems(b *xlsx.Book, codes []string, rows func(func(PayoutItemRow) error) error) (*xlsx.Table, error) {
+func writePayoutItems(b *xlsx.Book, codes []string, rows func(func(ledger.ItemState) error) error) (*xlsx.Table, error) {
 	t, err := b.NewTable(xlsx.TableSpec{Name: sheetPayoutItems, CurCol: icCurrency,
 		Columns: []xlsx.Column{
 			{Header: "Reference", Width: 32}, {Header: "Run", Width: 22}, {Header: "Participant", Width: 22},
@@ -559,7 +450,7 @@ func writePayoutItems(b *xlsx.Book, codes []string, rows func(func(PayoutItemRow
 		return nil, err
 	}
 	if rows != nil {
-		err = rows(func(it PayoutItemRow) error {
+		err = rows(func(it ledger.ItemState) error {
 			return t.Add(b.Text(it.Reference), b.Text(it.RunID), b.Text(it.ParticipantID), b.Text(it.Currency),
 				b.Money(it.Amount, it.Currency), b.Text(it.State), b.Text(it.ReasonCode), b.Text(it.Reason),
 				b.Count(it.AgeDays), b.Text(it.CreditedRun))

@@ -78,16 +78,17 @@ func writeSummary(b *xlsx.Book, w FinanceWorkbook, participants, held *xlsx.Tabl
 	const s = sheetSummary
 	title, hs, bold := b.TitleStyle(), b.HeaderStyle(), b.BoldStyle()
 	cell := xlsx.String
-	if err := b.SetCells(s, 1, 1, cell(fmt.Sprintf("Payouts run %s", w.RunID), title)); err != nil {
+	run := w.Run
+	if err := b.SetCells(s, 1, 1, cell(fmt.Sprintf("Payouts run %s", run.RunID), title)); err != nil {
 		return err
 	}
-	if err := b.SetCells(s, 1, 2, cell("Business date", bold), b.Date(w.BusinessDate)); err != nil {
+	if err := b.SetCells(s, 1, 2, cell("Business date", bold), b.Date(run.BusinessDate)); err != nil {
 		return err
 	}
-	if err := b.SetCells(s, 1, 3, cell("Kind", bold), b.Text(w.Kind)); err != nil {
+	if err := b.SetCells(s, 1, 3, cell("Kind", bold), b.Text(string(run.Kind))); err != nil {
 		return err
 	}
-	if err := b.SetCells(s, 1, 4, cell("Window end (UTC)", bold), b.Text(w.WindowEnd.UTC().Format("2006-01-02 15:04:05"))); err != nil {
+	if err := b.SetCells(s, 1, 4, cell("Window end (UTC)", bold), b.Text(run.WindowEnd.UTC().Format("2006-01-02 15:04:05"))); err != nil {
 		return err
 	}
 	if err := b.SetCells(s, 1, 5, b.Text("Lines total and Payouts equal the control totals of manifest.json; both checks are 0.")); err != nil {
@@ -196,7 +197,7 @@ func writeDiscrepancyCounts(b *xlsx.Book, w FinanceWorkbook, row int, hs xlsx.St
 	const s = sheetSummary
 	colOf := map[string]int{}
 	title := "Discrepancies by kind"
-	if w.ReportVersion >= 2 {
+	if w.Run.ReportVersion >= 2 {
 		title = "Open discrepancies by kind (after the run; ages on the Backlog sheet)"
 	}
 	header := []xlsx.Cell{xlsx.String(title, hs)}

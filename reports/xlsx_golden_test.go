@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
+	"payouts/reconcile/runtype"
 	"payouts/reports/xlsx"
 )
 
@@ -27,11 +29,11 @@ const goldenDir = "../testdata/golden/xlsx"
 // the Payout items sheet, and a participant with an amount credited back.
 func fullSampleWorkbook(n int) FinanceWorkbook {
 	w := sampleWorkbook(n)
-	w.ReportVersion = 2
+	w.Run.ReportVersion = 2
 	parts := w.Participants
-	w.Participants = func(fn func(ParticipantBalance) error) error {
+	w.Participants = func(fn func(ledger.ParticipantBalance) error) error {
 		first := true
-		return parts(func(p ParticipantBalance) error {
+		return parts(func(p ledger.ParticipantBalance) error {
 			if first {
 				p.Returned, p.Payout = 1234, p.Payout+1234
 				first = false
@@ -54,25 +56,26 @@ func fullSampleWorkbook(n int) FinanceWorkbook {
 		}
 		return nil
 	}
-	w.Backlog = []BacklogCount{
+	w.Backlog = []ledger.BacklogCount{
 		{Kind: "CAP_EXCEEDED", Blocking: true, Currency: "BRL", Age: "0-2", Count: 1},
 		{Kind: "CAP_EXCEEDED", Blocking: true, Currency: "BRL", Age: "over 30", Count: 4},
 		{Kind: "MISSING_INVOICE", Currency: "JPY", Age: "3-7", Count: 2},
 		{Kind: "UNKNOWN_PARTICIPANT", Age: "8-30", Count: 7},
 	}
-	w.ItemTotals = []PayoutItemTotal{
+	w.ItemTotals = []ledger.ItemTotals{
 		{Currency: "BRL", Issued: 100000, Paid: 60000, Rejected: 1234, Returned: 766, Outstanding: 38000,
 			Aged0to2: 30000, Aged3to7: 5000, Aged8to30: 2000, AgedOver30: 1000},
 		{Currency: "JPY", Issued: 8820, Outstanding: 8820, Aged0to2: 8820},
 	}
-	w.PayoutItems = func(fn func(PayoutItemRow) error) error {
-		for _, it := range []PayoutItemRow{
-			{Reference: "nightly-20260302-BRL-000001", RunID: "nightly-20260302", ParticipantID: "p0000", Currency: "BRL",
-				Amount: 1234, State: "rejected", ReasonCode: "AC04", Reason: "=closed account", AgeDays: 1, CreditedRun: "nightly-20260303"},
-			{Reference: "nightly-20260303-BRL-000001", RunID: "nightly-20260303", ParticipantID: "p0001", Currency: "BRL",
-				Amount: 5000, State: "issued"},
-			{Reference: "nightly-20260303-JPY-000001", RunID: "nightly-20260303", ParticipantID: "p0002", Currency: "JPY",
-				Amount: 8820, State: "accepted", AgeDays: 0},
+	w.PayoutItems = func(fn func(ledger.ItemState) error) error {
+		for _, it := range []ledger.ItemState{
+			{PayoutItem: reconcile.PayoutItem{Reference: "nightly-20260302-BRL-000001", RunID: "nightly-20260302", ParticipantID: "p0000",
+				Currency: "BRL", Amount: 1234}, State: "rejected", ReasonCode: "AC04", Reason: "=closed account", AgeDays: 1,
+				CreditedRun: "nightly-20260303"},
+			{PayoutItem: reconcile.PayoutItem{Reference: "nightly-20260303-BRL-000001", RunID: "nightly-20260303", ParticipantID: "p0001",
+				Currency: "BRL", Amount: 5000}, State: "issued"},
+			{PayoutItem: reconcile.PayoutItem{Reference: "nightly-20260303-JPY-000001", RunID: "nightly-20260303", ParticipantID: "p0002",
+				Currency: "JPY", Amount: 8820}, State: "accepted", AgeDays: 0},
 		} {
 			if err := fn(it); err != nil {
 				return err
@@ -114,13 +117,15 @@ func sampleStatement(t *testing.T, maxRows int, empty bool) []byte {
 			if i == 5 {
 				loc = nil
 			}
-			if err := s.AddLine(StatementLine{BusinessDate: "2026-03-03", RunID: "nightly-20260303", Line: ln, Location: loc}); err != nil {
+			run := StatementRun{Run: ledger.Run{RunID: "nightly-20260303", BusinessDate: "2026-03-03"}, Location: loc}
+			if err := s.AddLine(run, ln); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for i, code := range []string{"BRL", "JPY", "KWD", "BRL"} {
-			if err := s.AddPayout(StatementPayout{BusinessDate: "2026-03-20", RunID: "nightly-20260320", Currency: code,
-				Amount: int64(5000 + i), Reference: fmt.Sprintf("nightly-20260320-%s-%06d", code, i)}); err != nil {
+			run := StatementRun{Run: ledger.Run{RunID: "nightly-20260320", BusinessDate: "2026-03-20"}}
+			if err := s.AddPayout(run, reconcile.PayoutItem{RunID: run.RunID, Currency: code, Amount: int64(5000 + i),
+				Reference: fmt.Sprintf("nightly-20260320-%s-%06d", code, i)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -139,7 +144,7 @@ func sampleTaxReport(t *testing.T, model reconcile.InvoiceModel, empty bool) []b
 	brl, _ := reconcile.LookupCurrency("BRL")
 	jpy, _ := reconcile.LookupCurrency("JPY")
 	kwd, _ := reconcile.LookupCurrency("KWD")
-	rows := []TaxReportRow{
+	rows := []ledger.TaxPeriodTotal{
 		{Producers: "lead1", Name: "Ana Lima", TaxID: "11144477735", Currency: brl, Sales: 11, Expected: 140086, Invoices: 12, Invoiced: 159786},
 		{Producers: "lead1", Name: "Ana Lima", TaxID: "11144477735", Currency: jpy, Sales: 1, Expected: 9800, Invoices: 1, Invoiced: 9800},
 		{Producers: "lead2 lead3", Name: "=Lia", TaxID: "", Currency: kwd, Sales: 2, Expected: 1234, Invoices: 0, Invoiced: 0, NotSummed: 1},
@@ -183,8 +188,8 @@ func TestWorkbooksMatchGolden(t *testing.T) {
 		{"finance-sample.xlsx", finance(sampleWorkbook(40), xlsx.DefaultChunkRows)},
 		{"finance-full.xlsx", finance(fullSampleWorkbook(40), 7)},
 		{"finance-long.xlsx", finance(long, 3)},
-		{"finance-empty.xlsx", finance(FinanceWorkbook{RunID: "nightly-20260101", BusinessDate: "2026-01-01", Kind: "nightly",
-			WindowEnd: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}, xlsx.DefaultChunkRows)},
+		{"finance-empty.xlsx", finance(FinanceWorkbook{Run: ledger.Run{RunID: "nightly-20260101", BusinessDate: "2026-01-01",
+			Kind: runtype.Nightly, WindowEnd: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}}, xlsx.DefaultChunkRows)},
 		{"statement.xlsx", func(t *testing.T) []byte { return sampleStatement(t, 0, false) }},
 		{"statement-long.xlsx", func(t *testing.T) []byte { return sampleStatement(t, 8, false) }},
 		{"statement-empty.xlsx", func(t *testing.T) []byte { return sampleStatement(t, 0, true) }},

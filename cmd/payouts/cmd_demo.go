@@ -69,7 +69,7 @@ func cmdDemo(ctx context.Context, e *environment, args []string) error {
 		return err
 	}
 	if res.AlreadyDone {
-		fmt.Fprintf(e.stdout, "%s was already run by %s; files in %s\n", d, res.Run.RunID, res.Run.OutDir.String)
+		fmt.Fprintf(e.stdout, "%s was already run by %s; files in %s\n", d, res.Run.RunID, res.Run.OutDir)
 		return nil
 	}
 	fmt.Fprintln(e.stdout)

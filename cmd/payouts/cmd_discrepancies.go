@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reports"
 	"payouts/sql/store"
 )
@@ -49,9 +50,7 @@ func cmdDiscrepancies(ctx context.Context, e *environment, args []string) error 
 		if err != nil {
 			return err
 		}
-		err = st.ListDiscrepancies(ctx, filter, func(d store.DiscrepancyRecord) error {
-			return list.Add(d.Finding, d.OpenedRun, d.LastSeenRun, d.ResolvedRun)
-		})
+		err = st.ListDiscrepancies(ctx, filter, list.Add)
 		if err != nil {
 			return err
 		}
@@ -68,7 +67,7 @@ func cmdDiscrepancies(ctx context.Context, e *environment, args []string) error 
 	header := "KIND\tBLOCKING\tSALE\tINVOICE\tPARTICIPANT\tCUR\tEXPECTED\tACTUAL\tOPENED\tLAST SEEN\tRESOLVED\tDETAIL"
 	fmt.Fprintln(tw, header)
 	n := 0
-	err = st.ListDiscrepancies(ctx, filter, func(d store.DiscrepancyRecord) error {
+	err = st.ListDiscrepancies(ctx, filter, func(d ledger.DiscrepancyRecord) error {
 		fields := []string{d.Kind, strconv.FormatBool(d.Blocking), d.SaleID, d.InvoiceID, d.ParticipantID, d.Currency,
 			d.Expected, d.Actual, d.OpenedRun, d.LastSeenRun, d.ResolvedRun, d.Detail}
 		for i, f := range fields {

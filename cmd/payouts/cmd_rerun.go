@@ -50,7 +50,7 @@ func cmdRerun(ctx context.Context, e *environment, args []string) error {
 	}
 	if res.Resumed {
 		fmt.Fprintf(e.stdout, "rerun %s (reason %q) had been computed but not published: published it now; run rerun again for a new one\n",
-			res.Run.RunID, res.Run.Reason.String)
+			res.Run.RunID, res.Run.Reason)
 	}
 	return printRunSummary(ctx, e, st, res)
 }

@@ -49,7 +49,7 @@ func cmdRun(ctx context.Context, e *environment, args []string) error {
 	}
 	if res.AlreadyDone {
 		fmt.Fprintf(e.stdout, "%s already covered by run %s (completed; files in %s); nothing to do\n",
-			d, res.Run.RunID, res.Run.OutDir.String)
+			d, res.Run.RunID, res.Run.OutDir)
 		return nil
 	}
 	return printRunSummary(ctx, e, st, res)
@@ -63,7 +63,7 @@ func printRunSummary(ctx context.Context, e *environment, st *store.Store, res j
 	if r.Kind == runtype.Rerun {
 		// A rerun allocates nothing: its count is the sales it adjusted.
 		fmt.Fprintf(e.stdout, "  reason %q (requested by %s); sales adjusted %d, adjustment lines %d, payout items %d\n",
-			r.Reason.String, orDash(r.RequestedBy.String), r.SalesAllocated, r.LineCount, r.PayoutCount)
+			r.Reason, orDash(r.RequestedBy), r.SalesAllocated, r.LineCount, r.PayoutCount)
 	} else {
 		fmt.Fprintf(e.stdout, "  sales allocated %d, held %d, events taken %d, lines %d, payout items %d\n",
 			r.SalesAllocated, r.SalesHeld, r.EventsReversed, r.LineCount, r.PayoutCount)

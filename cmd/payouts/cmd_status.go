@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/sql/store"
 )
 
@@ -48,12 +49,12 @@ func cmdStatus(ctx context.Context, e *environment, args []string) error {
 			}
 			ts = append(ts, t.Currency+" "+reconcile.FormatAmount(t.Amount, cur))
 		}
-		note := r.Reason.String
-		if r.Error.Valid {
-			note = "error: " + oneLine(r.Error.String)
+		note := r.Reason
+		if r.Error != "" {
+			note = "error: " + oneLine(r.Error)
 		}
-		if r.RequestedBy.Valid {
-			note = strings.TrimSpace(note + " (by " + r.RequestedBy.String + ")")
+		if r.RequestedBy != "" {
+			note = strings.TrimSpace(note + " (by " + r.RequestedBy + ")")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.RunID, r.BusinessDate, r.Kind, r.Status,
 			r.SalesAllocated, r.SalesHeld, r.EventsReversed, r.LineCount, r.PayoutCount, orDash(strings.Join(ts, ", ")), terminalSafe(note, 300))
@@ -66,7 +67,7 @@ func cmdStatus(ctx context.Context, e *environment, args []string) error {
 
 // printItemTotals shows, per run and currency, what became of the payout
 // items (SPEC 12): issued = paid + rejected + returned + outstanding.
-func printItemTotals(ctx context.Context, e *environment, st *store.Store, runs []store.Run) error {
+func printItemTotals(ctx context.Context, e *environment, st *store.Store, runs []ledger.Run) error {
 	ids := make([]string, len(runs))
 	for i, r := range runs {
 		ids[i] = r.RunID

@@ -93,7 +93,7 @@ func CheckHealth(ctx context.Context, st *store.Store, sched *Scheduler) Health 
 	if !ok {
 		return h
 	}
-	h.LastRun = &HealthRun{RunID: r.RunID, Kind: r.Kind, BusinessDate: r.BusinessDate, State: string(r.Status), Error: r.Error.String}
+	h.LastRun = &HealthRun{RunID: r.RunID, Kind: r.Kind, BusinessDate: r.BusinessDate, State: string(r.Status), Error: r.Error}
 	if r.Status == runtype.Running {
 		held, err := st.RunLockHeld(ctx)
 		if err != nil {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reconcile/runtype"
 	"payouts/sql/store"
 )
@@ -39,7 +41,7 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 		p.sample("payouts_runs", []string{"run_kind", string(c.Kind), "state", string(c.Status)}, strconv.FormatInt(c.Count, 10))
 	}
 
-	var last []store.Run
+	var last []ledger.Run
 	for _, kind := range runtype.Kinds {
 		r, ok, err := st.LatestCompleted(ctx, kind)
 		if err != nil {
@@ -49,22 +51,28 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 			last = append(last, r)
 		}
 	}
+	completedAt := func(r ledger.Run) time.Time { // set for every completed run
+		if r.CompletedAt == nil {
+			return time.Time{}
+		}
+		return *r.CompletedAt
+	}
 	p.family("payouts_last_success_timestamp_seconds", "gauge", "When the last completed run of each kind completed (unix time).")
 	for _, r := range last {
-		p.sample("payouts_last_success_timestamp_seconds", []string{"run_kind", string(r.Kind)}, strconv.FormatInt(r.CompletedAt.Time.Unix(), 10))
+		p.sample("payouts_last_success_timestamp_seconds", []string{"run_kind", string(r.Kind)}, strconv.FormatInt(completedAt(r).Unix(), 10))
 	}
 	p.family("payouts_last_run_duration_seconds", "gauge", "Duration of the last completed run of each kind, from its (last) start to its completion.")
 	for _, r := range last {
-		d := max(r.CompletedAt.Time.Sub(r.StartedAt), 0)
+		d := max(completedAt(r).Sub(r.StartedAt), 0)
 		p.sample("payouts_last_run_duration_seconds", []string{"run_kind", string(r.Kind)}, strconv.FormatFloat(d.Seconds(), 'f', 3, 64))
 	}
 	for _, m := range []struct {
 		name, help string
-		get        func(store.Run) int
+		get        func(ledger.Run) int
 	}{
-		{"payouts_last_run_sales_allocated", "Sales the last completed run allocated (a rerun: sales it adjusted).", func(r store.Run) int { return r.SalesAllocated }},
-		{"payouts_last_run_sales_held", "Sales held after the last completed run.", func(r store.Run) int { return r.SalesHeld }},
-		{"payouts_last_run_events_reversed", "Refunds and chargebacks the last completed run took.", func(r store.Run) int { return r.EventsReversed }},
+		{"payouts_last_run_sales_allocated", "Sales the last completed run allocated (a rerun: sales it adjusted).", func(r ledger.Run) int { return r.SalesAllocated }},
+		{"payouts_last_run_sales_held", "Sales held after the last completed run.", func(r ledger.Run) int { return r.SalesHeld }},
+		{"payouts_last_run_events_reversed", "Refunds and chargebacks the last completed run took.", func(r ledger.Run) int { return r.EventsReversed }},
 	} {
 		p.family(m.name, "gauge", m.help)
 		for _, r := range last {
@@ -73,8 +81,8 @@ func Metrics(ctx context.Context, st *store.Store) ([]byte, error) {
 	}
 
 	type perCurrency struct {
-		r      store.Run
-		totals []store.RunTotal
+		r      ledger.Run
+		totals []ledger.RunTotal
 	}
 	var lines, items []perCurrency
 	for _, r := range last {

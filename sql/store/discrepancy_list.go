@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
 
 // DiscrepancyFilter selects discrepancies for `payouts discrepancies`.
@@ -18,18 +18,9 @@ type DiscrepancyFilter struct {
 	Producer string
 }
 
-// DiscrepancyRecord is a discrepancy with its lifecycle.
-type DiscrepancyRecord struct {
-	reconcile.Finding
-	Key         string
-	OpenedRun   string
-	LastSeenRun string
-	ResolvedRun string // "" while open
-}
-
 // ListDiscrepancies streams the discrepancies that pass f, sorted like
 // discrepancies.csv: by kind, then ids.
-func (s *Store) ListDiscrepancies(ctx context.Context, f DiscrepancyFilter, fn func(DiscrepancyRecord) error) error {
+func (s *Store) ListDiscrepancies(ctx context.Context, f DiscrepancyFilter, fn func(ledger.DiscrepancyRecord) error) error {
 	rows, err := s.DB.QueryContext(ctx, `SELECT d.discrepancy_key, d.kind, d.blocking, coalesce(d.sale_id, ''), coalesce(d.invoice_id, ''),
 			coalesce(d.participant_id, ''), coalesce(d.contract_id, ''), coalesce(d.currency, ''), coalesce(d.expected, ''),
 			coalesce(d.actual, ''), d.detail, d.opened_run, d.last_seen_run, d.resolved_run
@@ -50,7 +41,7 @@ func (s *Store) ListDiscrepancies(ctx context.Context, f DiscrepancyFilter, fn f
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r DiscrepancyRecord
+		var r ledger.DiscrepancyRecord
 		var resolved sql.NullString
 		if err := rows.Scan(&r.Key, &r.Kind, &r.Blocking, &r.SaleID, &r.InvoiceID, &r.ParticipantID, &r.ContractID,
 			&r.Currency, &r.Expected, &r.Actual, &r.Detail, &r.OpenedRun, &r.LastSeenRun, &resolved); err != nil {

@@ -6,6 +6,9 @@ import (
 	"fmt"
 
 	"github.com/lib/pq"
+
+	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
 
 // ItemFilter selects payout items; empty fields select all.
@@ -25,20 +28,15 @@ type ItemStatusEvent struct {
 	ImportID   int64
 }
 
-// ListedItem is a payout item with its status history and what became of
-// its money when it came back.
+// ListedItem is a payout item (its reference, run, participant, currency,
+// amount and the account it was sent to) with its state, its status
+// history and what became of its money when it came back.
 type ListedItem struct {
-	Reference     string
-	RunID         string
-	ParticipantID string
-	Currency      string
-	Amount        int64
-	State         string
-	PayoutAccount string
-	PayoutBank    string
-	CreditedRun   string // the run that credited it back, when rejected or returned
-	ReleasedRun   string // the run that found the account changed
-	History       []ItemStatusEvent
+	reconcile.PayoutItem
+	State       string
+	CreditedRun string // the run that credited it back, when rejected or returned
+	ReleasedRun string // the run that found the account changed
+	History     []ItemStatusEvent
 }
 
 // Items streams the payout items the filter selects, by run and
@@ -87,18 +85,11 @@ func (s *Store) Items(ctx context.Context, f ItemFilter, fn func(ListedItem) err
 	return nil
 }
 
-// ItemTotals are a run's payout items in one currency, by state.
-type ItemTotals struct {
-	RunID                                         string
-	Currency                                      string
-	Count                                         int
-	Issued, Paid, Rejected, Returned, Outstanding int64
-}
-
-// PayoutItemTotals returns, per run (of runIDs) and currency, the amounts
-// issued, paid, rejected, returned and outstanding (issued or accepted).
-func (s *Store) PayoutItemTotals(ctx context.Context, runIDs []string) ([]ItemTotals, error) {
-	var out []ItemTotals
+// PayoutItemTotals returns, per run (of runIDs) and currency, the items
+// and the amounts issued, paid, rejected, returned and outstanding (issued
+// or accepted), as they are now.
+func (s *Store) PayoutItemTotals(ctx context.Context, runIDs []string) ([]ledger.ItemTotals, error) {
+	var out []ledger.ItemTotals
 	rows, err := s.DB.QueryContext(ctx, `SELECT run_id, currency, count(*), sum(amount)::bigint,
 			coalesce(sum(amount) FILTER (WHERE state = 'paid'), 0)::bigint,
 			coalesce(sum(amount) FILTER (WHERE state = 'rejected'), 0)::bigint,
@@ -111,7 +102,7 @@ func (s *Store) PayoutItemTotals(ctx context.Context, runIDs []string) ([]ItemTo
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var t ItemTotals
+		var t ledger.ItemTotals
 		if err := rows.Scan(&t.RunID, &t.Currency, &t.Count, &t.Issued, &t.Paid, &t.Rejected, &t.Returned, &t.Outstanding); err != nil {
 			return nil, fmt.Errorf("payout item totals: %w", err)
 		}

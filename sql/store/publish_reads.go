@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
 
 // RunLines streams a run's lines in the order the participant files list
@@ -46,12 +47,9 @@ func (s *Store) RunLines(ctx context.Context, runID string, fn func(LineRow) err
 	return rows.Err()
 }
 
-// PayoutItem is one payment of a run.
-type PayoutItem = reconcile.PayoutItem
-
 // RunPayoutItems streams a run's payout items by currency, then participant.
-func (s *Store) RunPayoutItems(ctx context.Context, runID string, fn func(PayoutItem) error) error {
-	rows, err := s.DB.QueryxContext(ctx, `SELECT participant_id, currency, amount, reference, name, payout_account,
+func (s *Store) RunPayoutItems(ctx context.Context, runID string, fn func(reconcile.PayoutItem) error) error {
+	rows, err := s.DB.QueryxContext(ctx, `SELECT run_id, participant_id, currency, amount, reference, name, payout_account,
 			coalesce(payout_bank, '') AS payout_bank, coalesce(pix_key, '') AS pix_key,
 			coalesce(tax_id, '') AS tax_id, coalesce(short_ref, '') AS short_ref
 		FROM payout_items WHERE run_id = $1
@@ -61,7 +59,7 @@ func (s *Store) RunPayoutItems(ctx context.Context, runID string, fn func(Payout
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var p PayoutItem
+		var p reconcile.PayoutItem
 		if err := rows.StructScan(&p); err != nil {
 			return fmt.Errorf("read payout items of run %s: %w", runID, err)
 		}
@@ -71,9 +69,6 @@ func (s *Store) RunPayoutItems(ctx context.Context, runID string, fn func(Payout
 	}
 	return rows.Err()
 }
-
-// ReportedDiscrepancy is one row of a run's report.
-type ReportedDiscrepancy = reconcile.ReportedDiscrepancy
 
 // DiscrepancySelection picks rows of a run's report.
 type DiscrepancySelection int
@@ -88,7 +83,7 @@ const (
 )
 
 // RunDiscrepancies streams what a run reported, sorted by kind, then ids.
-func (s *Store) RunDiscrepancies(ctx context.Context, runID string, sel DiscrepancySelection, fn func(ReportedDiscrepancy) error) error {
+func (s *Store) RunDiscrepancies(ctx context.Context, runID string, sel DiscrepancySelection, fn func(reconcile.ReportedDiscrepancy) error) error {
 	rows, err := s.DB.QueryContext(ctx, `SELECT kind, blocking, coalesce(sale_id, ''), coalesce(invoice_id, ''),
 			coalesce(participant_id, ''), coalesce(contract_id, ''), coalesce(currency, ''),
 			coalesce(expected, ''), coalesce(actual, ''), detail, coalesce(state, ''),
@@ -102,7 +97,7 @@ func (s *Store) RunDiscrepancies(ctx context.Context, runID string, sel Discrepa
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d ReportedDiscrepancy
+		var d reconcile.ReportedDiscrepancy
 		f := &d.Finding
 		if err := rows.Scan(&f.Kind, &f.Blocking, &f.SaleID, &f.InvoiceID, &f.ParticipantID, &f.ContractID,
 			&f.Currency, &f.Expected, &f.Actual, &f.Detail, &d.State, &d.OpenedBusinessDate, &d.AgeDays); err != nil {
@@ -115,18 +110,9 @@ func (s *Store) RunDiscrepancies(ctx context.Context, runID string, sel Discrepa
 	return rows.Err()
 }
 
-// RunFile is one published file, as listed in the manifest.
-type RunFile struct {
-	Path   string
-	Kind   string
-	Bytes  int64
-	SHA256 string
-	Rows   int64
-}
-
 // RecordRunFiles keeps the list of a run's files (for status and export
 // checks). Re-publishing replaces it.
-func (s *Store) RecordRunFiles(ctx context.Context, runID string, files []RunFile) error {
+func (s *Store) RecordRunFiles(ctx context.Context, runID string, files []ledger.RunFile) error {
 	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
 		return err

@@ -3,102 +3,25 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"payouts/reconcile"
-	"payouts/reconcile/runtype"
+	"payouts/reconcile/ledger"
 )
 
-// RunParams are the settings a run was computed with. They are stored with
-// the run so that its files can be exported again identically.
-type RunParams struct {
-	TimeZone           string           `json:"time_zone"`
-	MaxCoproducerShare string           `json:"max_coproducer_share"`
-	MinPayout          map[string]int64 `json:"min_payout,omitempty"` // minor units per currency; absent: one minor unit
-	Statements         bool             `json:"statements,omitempty"` // PAYOUTS_STATEMENTS=1: publish a statement per participant
-	Debtor             DebtorParams     `json:"debtor"`
-	// CNAB are the remittance settings (PAYOUTS_CNAB_*); runs recorded
-	// before CNAB 240 remittances existed have none and publish none.
-	CNAB *CNABParams `json:"cnab,omitempty"`
-}
-
-// CNABParams are the paying company and bank profile of the CNAB 240
-// remittance (PAYOUTS_CNAB_*).
-type CNABParams struct {
-	Bank      string `json:"bank"`      // profile: febraban or bradesco
-	BankCode  string `json:"bank_code"` // paying bank's COMPE code
-	CNPJ      string `json:"cnpj"`
-	Agreement string `json:"agreement"`
-	Branch    string `json:"branch"`
-	Account   string `json:"account"`
-	Digit     string `json:"digit"`
-	Name      string `json:"name"`
-}
-
-// DebtorParams are the paying side of the provider files (pain.001).
-type DebtorParams struct {
-	InitiatingParty  string `json:"initiating_party"`
-	Name             string `json:"name"`
-	Account          string `json:"account"`
-	AgentBIC         string `json:"agent_bic,omitempty"`
-	ExecutionLagDays int    `json:"execution_lag_days"` // business days after the business date
-}
-
-// Run is one row of runs.
-type Run struct {
-	RunID          string         `db:"run_id"`
-	BusinessDate   string         `db:"business_date"`
-	Kind           runtype.Kind   `db:"kind"`
-	Seq            int            `db:"seq"`
-	Status         runtype.Status `db:"status"` // runtype explains the states
-	WindowEnd      time.Time      `db:"window_end"`
-	ParamsJSON     []byte         `db:"params"`
-	Reason         sql.NullString `db:"reason"`
-	RequestedBy    sql.NullString `db:"requested_by"`
-	Error          sql.NullString `db:"error"`
-	OutDir         sql.NullString `db:"out_dir"`
-	StartedAt      time.Time      `db:"started_at"`
-	ComputedAt     sql.NullTime   `db:"computed_at"`
-	CompletedAt    sql.NullTime   `db:"completed_at"`
-	SalesAllocated int            `db:"sales_allocated"`
-	SalesHeld      int            `db:"sales_held"`
-	EventsReversed int            `db:"events_reversed"`
-	LineCount      int            `db:"line_count"`
-	PayoutCount    int            `db:"payout_count"`
-	// ReportVersion is the layout of the run's discrepancy report: 1 for
-	// runs computed before migration 0008 (everything found or still
-	// open), 2 after (what the run opened, re-opened or resolved).
-	ReportVersion int `db:"report_version"`
-}
-
-// Params decodes the run's parameters.
-func (r Run) Params() (RunParams, error) {
-	var p RunParams
-	if err := json.Unmarshal(r.ParamsJSON, &p); err != nil {
-		return p, fmt.Errorf("run %s: params: %w", r.RunID, err)
-	}
-	return p, nil
-}
-
-// Date is the run's business date.
-func (r Run) Date() reconcile.Date {
-	d, _ := reconcile.ParseDate(r.BusinessDate[:10])
-	return d
-}
-
+// runColumns select a row of runs into a ledger.Run.
 const runColumns = `run_id, to_char(business_date, 'YYYY-MM-DD') AS business_date, kind, seq, status, window_end, params,
-	reason, requested_by, error, out_dir, started_at, computed_at, completed_at,
+	coalesce(reason, '') AS reason, coalesce(requested_by, '') AS requested_by, coalesce(error, '') AS error,
+	coalesce(out_dir, '') AS out_dir, started_at, computed_at, completed_at,
 	sales_allocated, sales_held, events_reversed, line_count, payout_count, report_version`
 
 // ErrNoRun is returned when a run does not exist.
 var ErrNoRun = errors.New("no such run")
 
 // GetRun returns run id.
-func (s *Store) GetRun(ctx context.Context, id string) (Run, error) {
-	var r Run
+func (s *Store) GetRun(ctx context.Context, id string) (ledger.Run, error) {
+	var r ledger.Run
 	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs WHERE run_id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("run %q: %w", id, ErrNoRun)
@@ -107,8 +30,8 @@ func (s *Store) GetRun(ctx context.Context, id string) (Run, error) {
 }
 
 // NightlyRun returns the nightly run of date d, if any.
-func (s *Store) NightlyRun(ctx context.Context, d reconcile.Date) (Run, bool, error) {
-	var r Run
+func (s *Store) NightlyRun(ctx context.Context, d reconcile.Date) (ledger.Run, bool, error) {
+	var r ledger.Run
 	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs WHERE kind = 'nightly' AND business_date = $1`, d.String())
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
@@ -118,8 +41,8 @@ func (s *Store) NightlyRun(ctx context.Context, d reconcile.Date) (Run, bool, er
 
 // LatestNightly returns the nightly run with the latest business date that
 // got past computing (computed or completed), if any.
-func (s *Store) LatestNightly(ctx context.Context) (Run, bool, error) {
-	var r Run
+func (s *Store) LatestNightly(ctx context.Context) (ledger.Run, bool, error) {
+	var r ledger.Run
 	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs
 		WHERE kind = 'nightly' AND status IN ('computed', 'completed')
 		ORDER BY business_date DESC LIMIT 1`)
@@ -130,8 +53,8 @@ func (s *Store) LatestNightly(ctx context.Context) (Run, bool, error) {
 }
 
 // RecentRuns lists the latest runs, newest first.
-func (s *Store) RecentRuns(ctx context.Context, limit int) ([]Run, error) {
-	var rs []Run
+func (s *Store) RecentRuns(ctx context.Context, limit int) ([]ledger.Run, error) {
+	var rs []ledger.Run
 	err := s.DB.SelectContext(ctx, &rs, `SELECT `+runColumns+` FROM runs
 		ORDER BY business_date DESC, kind, seq DESC LIMIT $1`, limit)
 	return rs, err
@@ -140,14 +63,14 @@ func (s *Store) RecentRuns(ctx context.Context, limit int) ([]Run, error) {
 // StartRun records a run as running, or puts an existing run of the same id
 // that did not get past computing back to running (a crashed or failed
 // attempt is redone under the same id).
-func (s *Store) StartRun(ctx context.Context, r Run) error {
+func (s *Store) StartRun(ctx context.Context, r ledger.Run) error {
 	_, err := s.DB.ExecContext(ctx, `INSERT INTO runs (run_id, business_date, kind, seq, status, window_end, params, reason, requested_by)
 		VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8)
 		ON CONFLICT (run_id) DO UPDATE SET status = 'running', error = NULL, started_at = now(),
 			window_end = EXCLUDED.window_end, params = EXCLUDED.params,
 			reason = EXCLUDED.reason, requested_by = EXCLUDED.requested_by
 		WHERE runs.status IN ('running', 'failed')`,
-		r.RunID, r.BusinessDate, r.Kind, r.Seq, r.WindowEnd, r.ParamsJSON, r.Reason, r.RequestedBy)
+		r.RunID, r.BusinessDate, r.Kind, r.Seq, r.WindowEnd, r.ParamsJSON, nullStr(r.Reason), nullStr(r.RequestedBy))
 	if err != nil {
 		return fmt.Errorf("start run %s: %w", r.RunID, err)
 	}
@@ -167,24 +90,17 @@ func (s *Store) CompleteRun(ctx context.Context, id, outDir string) error {
 	return err
 }
 
-// RunTotal is a per-currency figure of a run.
-type RunTotal struct {
-	Currency string `db:"currency"`
-	Count    int64  `db:"n"`
-	Amount   int64  `db:"amount"`
-}
-
 // PayoutTotals returns the payout items of a run per currency.
-func (s *Store) PayoutTotals(ctx context.Context, runID string) ([]RunTotal, error) {
-	var ts []RunTotal
+func (s *Store) PayoutTotals(ctx context.Context, runID string) ([]ledger.RunTotal, error) {
+	var ts []ledger.RunTotal
 	err := s.DB.SelectContext(ctx, &ts, `SELECT currency, count(*) AS n, sum(amount)::bigint AS amount
 		FROM payout_items WHERE run_id = $1 GROUP BY currency ORDER BY currency`, runID)
 	return ts, err
 }
 
 // LineTotals returns the lines of a run per currency.
-func (s *Store) LineTotals(ctx context.Context, runID string) ([]RunTotal, error) {
-	var ts []RunTotal
+func (s *Store) LineTotals(ctx context.Context, runID string) ([]ledger.RunTotal, error) {
+	var ts []ledger.RunTotal
 	err := s.DB.SelectContext(ctx, &ts, `SELECT currency, count(*) AS n, sum(amount)::bigint AS amount
 		FROM lines WHERE run_id = $1 GROUP BY currency ORDER BY currency`, runID)
 	return ts, err

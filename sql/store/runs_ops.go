@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 	"payouts/reconcile/runtype"
 )
 
@@ -27,8 +28,8 @@ func (s *Store) FailStaleRuns(ctx context.Context, note string) ([]string, error
 
 // LatestCompletedNightly returns the completed nightly run with the latest
 // business date, if any.
-func (s *Store) LatestCompletedNightly(ctx context.Context) (Run, bool, error) {
-	var r Run
+func (s *Store) LatestCompletedNightly(ctx context.Context) (ledger.Run, bool, error) {
+	var r ledger.Run
 	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs
 		WHERE kind = 'nightly' AND status = 'completed'
 		ORDER BY business_date DESC LIMIT 1`)
@@ -50,16 +51,16 @@ func (s *Store) NextRerunSeq(ctx context.Context, d reconcile.Date) (int, error)
 
 // ComputedRuns lists the runs that committed their computation but did not
 // publish (their process stopped in between), oldest first.
-func (s *Store) ComputedRuns(ctx context.Context) ([]Run, error) {
-	var rs []Run
+func (s *Store) ComputedRuns(ctx context.Context) ([]ledger.Run, error) {
+	var rs []ledger.Run
 	err := s.DB.SelectContext(ctx, &rs, `SELECT `+runColumns+` FROM runs WHERE status = 'computed'
 		ORDER BY business_date, kind, seq`)
 	return rs, err
 }
 
 // LatestRun returns the run started last, if any.
-func (s *Store) LatestRun(ctx context.Context) (Run, bool, error) {
-	var r Run
+func (s *Store) LatestRun(ctx context.Context) (ledger.Run, bool, error) {
+	var r ledger.Run
 	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1`)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
@@ -68,8 +69,8 @@ func (s *Store) LatestRun(ctx context.Context) (Run, bool, error) {
 }
 
 // LatestCompleted returns the run of kind completed last, if any.
-func (s *Store) LatestCompleted(ctx context.Context, kind runtype.Kind) (Run, bool, error) {
-	var r Run
+func (s *Store) LatestCompleted(ctx context.Context, kind runtype.Kind) (ledger.Run, bool, error) {
+	var r ledger.Run
 	err := s.DB.GetContext(ctx, &r, `SELECT `+runColumns+` FROM runs WHERE kind = $1 AND status = 'completed'
 		ORDER BY completed_at DESC, run_id DESC LIMIT 1`, kind)
 	if errors.Is(err, sql.ErrNoRows) {

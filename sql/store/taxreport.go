@@ -8,25 +8,8 @@ import (
 	"github.com/lib/pq"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
-
-// TaxPeriodRow is one issuer's position in one currency for a period:
-// what it should have invoiced (the gross of its products' sales settled
-// in the period under the commission model, its shares of them under the
-// partnership model) against the active invoices issued under its tax id
-// in the period.
-type TaxPeriodRow struct {
-	Key       string // the normalized tax id, or "id:<participant>" for a producer without one
-	Producers string // participant ids sharing the key, space-separated; "" for an issuer who is none of them
-	Name      string
-	TaxID     string // as recorded (the producer's, else the invoices')
-	Currency  string
-	Sales     int64
-	Expected  string // decimal text in the currency's major unit; "0" when none
-	Invoices  int64
-	Invoiced  string
-	NotSummed int64 // sales or invoices whose amounts break their currency's digits: counted, not added
-}
 
 // taxNorm is reconcile.NormalizeTaxID in SQL, for the ASCII ids tax ids
 // are (a non-ASCII one fails its check digits anyway).
@@ -96,8 +79,10 @@ ORDER BY coalesce(pt.ids, '') = '', coalesce(pt.ids, '') COLLATE "C", coalesce(e
 // issued in it: producers first (by id), then tax ids that are no
 // producer's. Under the commission model the issuers are the lead
 // producers and they owe the gross; under the partnership model every
-// participant owes its shares (commission and adjustment lines).
-func (s *Store) TaxPeriodTotals(ctx context.Context, from, to time.Time, partnership bool, fn func(TaxPeriodRow) error) error {
+// participant owes its shares (commission and adjustment lines). A
+// currency payouts does not know has no row: its sales and invoices cannot
+// be shown as amounts, and are counted in no row's NotSummed.
+func (s *Store) TaxPeriodTotals(ctx context.Context, from, to time.Time, partnership bool, fn func(ledger.TaxPeriodTotal) error) error {
 	var codes []string
 	if err := s.DB.SelectContext(ctx, &codes, `SELECT currency FROM sales WHERE settled_at >= $1 AND settled_at < $2
 		UNION SELECT currency FROM tax_records WHERE issued_at >= $1 AND issued_at < $2`, from, to); err != nil {
@@ -116,10 +101,20 @@ func (s *Store) TaxPeriodTotals(ctx context.Context, from, to time.Time, partner
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r TaxPeriodRow
-		if err := rows.Scan(&r.Key, &r.Producers, &r.Name, &r.TaxID, &r.Currency, &r.Sales, &r.Expected, &r.Invoices,
-			&r.Invoiced, &r.NotSummed); err != nil {
+		var r ledger.TaxPeriodTotal
+		var code, expected, invoiced string // decimal text in the currency's major unit; "0" when none
+		if err := rows.Scan(&r.Key, &r.Producers, &r.Name, &r.TaxID, &code, &r.Sales, &expected, &r.Invoices,
+			&invoiced, &r.NotSummed); err != nil {
 			return fmt.Errorf("tax report: %w", err)
+		}
+		if r.Currency, err = reconcile.LookupCurrency(code); err != nil {
+			continue
+		}
+		if r.Expected, err = reconcile.ParseAmount(expected, r.Currency); err != nil {
+			return fmt.Errorf("tax report: %s %s: expected %w", r.Key, code, err)
+		}
+		if r.Invoiced, err = reconcile.ParseAmount(invoiced, r.Currency); err != nil {
+			return fmt.Errorf("tax report: %s %s: invoiced %w", r.Key, code, err)
 		}
 		if err := fn(r); err != nil {
 			return err

@@ -3,29 +3,24 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"payouts/reconcile/ledger"
 )
 
-// WorkbookItemTotal is what became of the payout items of one currency,
-// as run saw it (run_item_totals).
-type WorkbookItemTotal struct {
-	Currency                                      string
-	Issued, Paid, Rejected, Returned, Outstanding int64
-	Aged0to2, Aged3to7, Aged8to30, AgedOver30     int64
-}
-
-// WorkbookItemTotals returns the run's payout item totals by currency.
-func (s *Store) WorkbookItemTotals(ctx context.Context, runID string) ([]WorkbookItemTotal, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT currency, issued, paid, rejected, returned, outstanding,
+// WorkbookItemTotals returns the payout item totals by currency as the
+// run saw them: every item issued up to it (run_item_totals).
+func (s *Store) WorkbookItemTotals(ctx context.Context, runID string) ([]ledger.ItemTotals, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT run_id, currency, issued, paid, rejected, returned, outstanding,
 			aged_0_2, aged_3_7, aged_8_30, aged_over_30
 		FROM run_item_totals WHERE run_id = $1 ORDER BY currency COLLATE "C"`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("workbook of run %s: payout item totals: %w", runID, err)
 	}
 	defer rows.Close()
-	var out []WorkbookItemTotal
+	var out []ledger.ItemTotals
 	for rows.Next() {
-		var t WorkbookItemTotal
-		if err := rows.Scan(&t.Currency, &t.Issued, &t.Paid, &t.Rejected, &t.Returned, &t.Outstanding,
+		var t ledger.ItemTotals
+		if err := rows.Scan(&t.RunID, &t.Currency, &t.Issued, &t.Paid, &t.Rejected, &t.Returned, &t.Outstanding,
 			&t.Aged0to2, &t.Aged3to7, &t.Aged8to30, &t.AgedOver30); err != nil {
 			return nil, fmt.Errorf("workbook of run %s: payout item totals: %w", runID, err)
 		}
@@ -34,23 +29,9 @@ func (s *Store) WorkbookItemTotals(ctx context.Context, runID string) ([]Workboo
 	return out, rows.Err()
 }
 
-// WorkbookItem is a row of the workbook's Payout items sheet.
-type WorkbookItem struct {
-	Reference     string
-	RunID         string
-	ParticipantID string
-	Currency      string
-	Amount        int64
-	State         string
-	ReasonCode    string
-	Reason        string
-	AgeDays       int64
-	CreditedRun   string
-}
-
 // WorkbookItems streams the payout items the run's workbook lists, by
 // currency then reference.
-func (s *Store) WorkbookItems(ctx context.Context, runID string, fn func(WorkbookItem) error) error {
+func (s *Store) WorkbookItems(ctx context.Context, runID string, fn func(ledger.ItemState) error) error {
 	rows, err := s.DB.QueryContext(ctx, `SELECT w.reference, i.run_id, i.participant_id, i.currency, i.amount, w.state,
 			coalesce(w.reason_code, ''), coalesce(w.reason, ''), w.age_days,
 			coalesce((SELECT c.run_id FROM payout_credits c WHERE c.reference = w.reference AND c.run_id IN
@@ -63,7 +44,7 @@ func (s *Store) WorkbookItems(ctx context.Context, runID string, fn func(Workboo
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var it WorkbookItem
+		var it ledger.ItemState
 		if err := rows.Scan(&it.Reference, &it.RunID, &it.ParticipantID, &it.Currency, &it.Amount, &it.State,
 			&it.ReasonCode, &it.Reason, &it.AgeDays, &it.CreditedRun); err != nil {
 			return fmt.Errorf("workbook of run %s: payout items: %w", runID, err)

@@ -8,23 +8,13 @@ import (
 	"github.com/lib/pq"
 
 	"payouts/reconcile"
+	"payouts/reconcile/ledger"
 )
 
 // The queries of the finance workbook and the participant statements.
 // Facts the platform may change later (names, contract scope, held sales)
 // come from the run's snapshot (SnapshotWorkbookFacts), or from the source
 // tables for runs computed before there was one.
-
-// WorkbookCurrency is what a run did in one currency.
-type WorkbookCurrency struct {
-	Currency       string
-	SalesAllocated int64
-	Gross, Net     int64 // of the sales it allocated
-	Affiliate      int64 // commission lines by role
-	Coproducer     int64
-	Lead           int64
-	Lines          int64 // number of lines
-}
 
 // heldSalesQuery lists a run's held sales: its blocking CAP_EXCEEDED and
 // INVALID_SALE findings that name a sale, with the sale as the run saw it.
@@ -45,7 +35,7 @@ const heldSalesQuery = `SELECT d.sale_id, coalesce(h.product_id, s.product_id, '
 
 // WorkbookCurrencies returns the run's figures for every currency of its
 // sales, lines, balances, held sales and discrepancies, sorted by code.
-func (s *Store) WorkbookCurrencies(ctx context.Context, runID string) ([]WorkbookCurrency, error) {
+func (s *Store) WorkbookCurrencies(ctx context.Context, runID string) ([]ledger.CurrencySummary, error) {
 	rows, err := s.DB.QueryContext(ctx, `WITH o AS (
 			SELECT currency, count(*) AS n, sum(gross)::bigint AS gross, sum(net)::bigint AS net
 			FROM sale_outcomes WHERE run_id = $1 AND outcome = 'allocated' GROUP BY currency
@@ -70,9 +60,9 @@ func (s *Store) WorkbookCurrencies(ctx context.Context, runID string) ([]Workboo
 		return nil, fmt.Errorf("workbook of run %s: currencies: %w", runID, err)
 	}
 	defer rows.Close()
-	var out []WorkbookCurrency
+	var out []ledger.CurrencySummary
 	for rows.Next() {
-		var c WorkbookCurrency
+		var c ledger.CurrencySummary
 		if err := rows.Scan(&c.Currency, &c.SalesAllocated, &c.Gross, &c.Net, &c.Affiliate, &c.Coproducer, &c.Lead, &c.Lines); err != nil {
 			return nil, fmt.Errorf("workbook of run %s: currencies: %w", runID, err)
 		}
@@ -81,19 +71,11 @@ func (s *Store) WorkbookCurrencies(ctx context.Context, runID string) ([]Workboo
 	return out, rows.Err()
 }
 
-// KindCurrencyCount is a count of discrepancies of a kind in a currency
-// ("" for those without one).
-type KindCurrencyCount struct {
-	Kind     string `db:"kind"`
-	Currency string `db:"currency"`
-	Count    int64  `db:"n"`
-}
-
 // WorkbookDiscrepancyCounts counts the discrepancies by kind and currency,
 // sorted: for a run of report version 2, those open after the run (its
 // backlog); for an older one, those it reported.
-func (s *Store) WorkbookDiscrepancyCounts(ctx context.Context, runID string) ([]KindCurrencyCount, error) {
-	var out []KindCurrencyCount
+func (s *Store) WorkbookDiscrepancyCounts(ctx context.Context, runID string) ([]ledger.DiscrepancyCount, error) {
+	var out []ledger.DiscrepancyCount
 	err := s.DB.SelectContext(ctx, &out, `SELECT kind, currency, sum(n)::bigint AS n FROM (
 			SELECT kind, coalesce(currency, '') AS currency, count(*) AS n
 			FROM run_discrepancies WHERE run_id = $1 AND (SELECT report_version FROM runs WHERE run_id = $1) < 2
@@ -107,62 +89,53 @@ func (s *Store) WorkbookDiscrepancyCounts(ctx context.Context, runID string) ([]
 	return out, nil
 }
 
-// RunPayoutTotal is a run's payout total in one currency; a run without
-// payout items has one row with Currency "".
-type RunPayoutTotal struct {
-	RunID        string `db:"run_id"`
-	BusinessDate string `db:"business_date"`
-	Currency     string `db:"currency"`
-	Amount       int64  `db:"amount"`
-}
-
 // PayoutHistory returns the payout totals of the last n runs up to run,
 // oldest first: computed or completed runs ordered by business date, then
 // seq (a nightly run before the reruns of its date), up to run's own, and
 // computed no later than run was. The last condition keeps a rerun of an
 // earlier date, computed after run, out of it, so that exporting run
 // again gives the same workbook whatever ran since.
-func (s *Store) PayoutHistory(ctx context.Context, run Run, n int) ([]RunPayoutTotal, error) {
+func (s *Store) PayoutHistory(ctx context.Context, run ledger.Run, n int) ([]ledger.RunPayouts, error) {
 	var computed any
-	if run.ComputedAt.Valid {
-		computed = run.ComputedAt.Time
+	if run.ComputedAt != nil {
+		computed = *run.ComputedAt
 	}
-	var out []RunPayoutTotal
-	err := s.DB.SelectContext(ctx, &out, `WITH r AS (
+	rows, err := s.DB.QueryContext(ctx, `WITH r AS (
 			SELECT run_id, business_date, seq FROM runs
 			WHERE status IN ('computed', 'completed') AND (business_date, seq) <= ($1::date, $2)
 			  AND ($3::timestamptz IS NULL OR computed_at <= $3)
 			ORDER BY business_date DESC, seq DESC LIMIT $4
 		)
-		SELECT r.run_id, to_char(r.business_date, 'YYYY-MM-DD') AS business_date, coalesce(p.currency, '') AS currency,
-			coalesce(sum(p.amount), 0)::bigint AS amount
+		SELECT r.run_id, to_char(r.business_date, 'YYYY-MM-DD'), coalesce(p.currency, ''), count(p.reference),
+			coalesce(sum(p.amount), 0)::bigint
 		FROM r LEFT JOIN payout_items p ON p.run_id = r.run_id
 		GROUP BY r.run_id, r.business_date, r.seq, p.currency
 		ORDER BY r.business_date, r.seq, coalesce(p.currency, '') COLLATE "C"`, run.BusinessDate[:10], run.Seq, computed, n)
 	if err != nil {
 		return nil, fmt.Errorf("workbook of run %s: payout history: %w", run.RunID, err)
 	}
-	return out, nil
-}
-
-// WorkbookBalance is a row of the balances table with the participant's
-// name.
-type WorkbookBalance struct {
-	ParticipantID  string
-	Name           string
-	Currency       string
-	BroughtForward int64
-	Commissions    int64
-	Reversals      int64
-	Adjustments    int64
-	Payout         int64
-	CarriedForward int64
-	Returned       int64
+	defer rows.Close()
+	var out []ledger.RunPayouts
+	for rows.Next() {
+		var id, date string
+		var t ledger.RunTotal
+		if err := rows.Scan(&id, &date, &t.Currency, &t.Count, &t.Amount); err != nil {
+			return nil, fmt.Errorf("workbook of run %s: payout history: %w", run.RunID, err)
+		}
+		if len(out) == 0 || out[len(out)-1].RunID != id {
+			out = append(out, ledger.RunPayouts{RunID: id, BusinessDate: date})
+		}
+		if t.Currency != "" { // a run without payout items
+			last := &out[len(out)-1]
+			last.Payouts = append(last.Payouts, t)
+		}
+	}
+	return out, rows.Err()
 }
 
 // WorkbookBalances streams the run's balances by currency, then
 // participant.
-func (s *Store) WorkbookBalances(ctx context.Context, runID string, fn func(WorkbookBalance) error) error {
+func (s *Store) WorkbookBalances(ctx context.Context, runID string, fn func(ledger.ParticipantBalance) error) error {
 	rows, err := s.DB.QueryContext(ctx, `SELECT b.participant_id, coalesce(n.name, p.name, ''), b.currency,
 			b.brought_forward, b.commissions, b.reversals, b.adjustments, b.payout, b.carried_forward, b.returned
 		FROM balances b
@@ -175,10 +148,14 @@ func (s *Store) WorkbookBalances(ctx context.Context, runID string, fn func(Work
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var b WorkbookBalance
-		if err := rows.Scan(&b.ParticipantID, &b.Name, &b.Currency, &b.BroughtForward, &b.Commissions, &b.Reversals,
+		var b ledger.ParticipantBalance
+		var code string
+		if err := rows.Scan(&b.ParticipantID, &b.Name, &code, &b.BroughtForward, &b.Commissions, &b.Reversals,
 			&b.Adjustments, &b.Payout, &b.CarriedForward, &b.Returned); err != nil {
 			return fmt.Errorf("workbook of run %s: balances: %w", runID, err)
+		}
+		if b.Currency, err = reconcile.LookupCurrency(code); err != nil {
+			return fmt.Errorf("workbook of run %s: balance of %s: %w", runID, b.ParticipantID, err)
 		}
 		if err := fn(b); err != nil {
 			return err
@@ -187,26 +164,10 @@ func (s *Store) WorkbookBalances(ctx context.Context, runID string, fn func(Work
 	return rows.Err()
 }
 
-// WorkbookContract is one contract version's co-producer lines in a run.
-type WorkbookContract struct {
-	ContractID     string
-	Version        int
-	CoproducerID   string
-	CoproducerName string
-	ProductID      string
-	Currency       string
-	Rate           reconcile.Rate // 0 when unknown
-	Scope          string
-	Sales          int64 // commission lines: one per sale
-	Commissions    int64
-	Reversals      int64
-	Adjustments    int64
-}
-
 // WorkbookContracts streams, per contract version (and currency) of the
 // run's co-producer lines, their count and sums, with the version's rate
 // and scope, by contract then version.
-func (s *Store) WorkbookContracts(ctx context.Context, runID string, fn func(WorkbookContract) error) error {
+func (s *Store) WorkbookContracts(ctx context.Context, runID string, fn func(ledger.ContractApplied) error) error {
 	rows, err := s.DB.QueryContext(ctx, `WITH g AS (
 			SELECT contract_id, contract_version, participant_id, product_id, currency,
 				count(*) FILTER (WHERE kind = 'commission') AS sales,
@@ -231,7 +192,7 @@ func (s *Store) WorkbookContracts(ctx context.Context, runID string, fn func(Wor
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c WorkbookContract
+		var c ledger.ContractApplied
 		var rate string
 		if err := rows.Scan(&c.ContractID, &c.Version, &c.CoproducerID, &c.CoproducerName, &c.ProductID, &c.Currency,
 			&rate, &c.Scope, &c.Sales, &c.Commissions, &c.Reversals, &c.Adjustments); err != nil {
@@ -249,18 +210,8 @@ func (s *Store) WorkbookContracts(ctx context.Context, runID string, fn func(Wor
 	return rows.Err()
 }
 
-// WorkbookHeldSale is a sale a run held, as the run saw it.
-type WorkbookHeldSale struct {
-	SaleID    string
-	ProductID string
-	Currency  string
-	Gross     string // decimal text as the platform wrote it, trailing zeros trimmed
-	Kind      string
-	Detail    string
-}
-
 // WorkbookHeldSales streams the run's held sales by currency, then sale.
-func (s *Store) WorkbookHeldSales(ctx context.Context, runID string, fn func(WorkbookHeldSale) error) error {
+func (s *Store) WorkbookHeldSales(ctx context.Context, runID string, fn func(ledger.HeldSale) error) error {
 	rows, err := s.DB.QueryContext(ctx, `SELECT sale_id, product_id, currency, gross, kind, detail
 		FROM (`+heldSalesQuery+`) h
 		ORDER BY currency COLLATE "C", sale_id COLLATE "C", kind COLLATE "C"`, runID)
@@ -269,7 +220,7 @@ func (s *Store) WorkbookHeldSales(ctx context.Context, runID string, fn func(Wor
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var h WorkbookHeldSale
+		var h ledger.HeldSale
 		if err := rows.Scan(&h.SaleID, &h.ProductID, &h.Currency, &h.Gross, &h.Kind, &h.Detail); err != nil {
 			return fmt.Errorf("workbook of run %s: held sales: %w", runID, err)
 		}
@@ -283,8 +234,8 @@ func (s *Store) WorkbookHeldSales(ctx context.Context, runID string, fn func(Wor
 // RunsBetween returns the computed or completed runs whose business date
 // is from..to (inclusive), in order: by date, a nightly run before the
 // reruns of its date.
-func (s *Store) RunsBetween(ctx context.Context, from, to reconcile.Date) ([]Run, error) {
-	var rs []Run
+func (s *Store) RunsBetween(ctx context.Context, from, to reconcile.Date) ([]ledger.Run, error) {
+	var rs []ledger.Run
 	err := s.DB.SelectContext(ctx, &rs, `SELECT `+runColumns+` FROM runs
 		WHERE status IN ('computed', 'completed') AND business_date BETWEEN $1 AND $2
 		ORDER BY business_date, seq`, from.String(), to.String())
@@ -306,42 +257,12 @@ func (s *Store) ParticipantName(ctx context.Context, participantID string, runID
 	return n.String, n.Valid, nil
 }
 
-// StatementRow is one row of a participant statement, as streamed: a
-// balance (Part 0: the participant's position in one currency in one
-// run), a line (Part 1) or a payout item (Part 2).
-type StatementRow struct {
-	ParticipantID string
-	Part          int
-	RunID         string
-	Currency      string
-
-	// Part 0.
-	Name           string // as the run recorded it
-	BroughtForward int64
-	CarriedForward int64
-	Returned       int64 // rejected or returned payouts the run credited back
-
-	// Part 1.
-	Line LineRow
-
-	// Part 2.
-	Amount    int64
-	Reference string
-}
-
-// Statement parts.
-const (
-	StatementBalance = 0
-	StatementLine    = 1
-	StatementPayout  = 2
-)
-
 // StatementRows streams the statement rows of the runs runIDs (given in
 // run order): of one participant, or of every participant with a balance
 // when participantID is "". Rows come by participant, then part (balances,
 // lines, payout items), then run, then for lines in participant-file order
 // (sale_id, role, contract, kind) and otherwise by currency.
-func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantID string, fn func(StatementRow) error) error {
+func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantID string, fn func(ledger.StatementRow) error) error {
 	only := func(string) string { return "" }
 	args := []any{pq.Array(runIDs)}
 	if participantID != "" {
@@ -381,23 +302,34 @@ func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantI
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var st StatementRow
-		var role, kind, rate string
+		var st ledger.StatementRow
+		var name, role, kind, rate, reference string
+		var bf, cf, returned, amount, base int64
 		var sold, settled sql.NullTime
 		l := &st.Line
-		if err := rows.Scan(&st.ParticipantID, &st.Part, &st.RunID, &st.Currency, &st.Name, &st.BroughtForward,
-			&st.CarriedForward, &st.Returned, &l.SaleID, &role, &kind, &l.ContractID, &l.ContractVersion, &l.ProductID, &st.Amount,
-			&l.Base, &rate, &sold, &settled, &st.Reference); err != nil {
+		if err := rows.Scan(&st.ParticipantID, &st.Part, &st.RunID, &st.Currency, &name, &bf, &cf, &returned,
+			&l.SaleID, &role, &kind, &l.ContractID, &l.ContractVersion, &l.ProductID, &amount, &base, &rate, &sold, &settled,
+			&reference); err != nil {
 			return fmt.Errorf("statement rows: %w", err)
 		}
-		if st.Part == StatementLine {
-			l.ParticipantID, l.Currency, l.Amount = st.ParticipantID, st.Currency, st.Amount
+		switch st.Part {
+		case ledger.StatementBalance:
+			b := &st.Balance
+			b.ParticipantID, b.Name, b.BroughtForward, b.CarriedForward, b.Returned = st.ParticipantID, name, bf, cf, returned
+			if b.Currency, err = reconcile.LookupCurrency(st.Currency); err != nil {
+				return fmt.Errorf("statement: run %s balance of %s: %w", st.RunID, st.ParticipantID, err)
+			}
+		case ledger.StatementLine:
+			l.ParticipantID, l.Currency, l.Amount, l.Base = st.ParticipantID, st.Currency, amount, base
 			l.Role, l.Kind, l.SoldAt, l.SettledAt = reconcile.Role(role), reconcile.LineKind(kind), sold.Time, settled.Time
 			if rate != "" {
 				if l.Rate, err = reconcile.ParseRate(rate); err != nil {
 					return fmt.Errorf("statement: run %s line of sale %s: rate_percent: %w", st.RunID, l.SaleID, err)
 				}
 			}
+		default:
+			st.Item = reconcile.PayoutItem{RunID: st.RunID, ParticipantID: st.ParticipantID, Currency: st.Currency,
+				Amount: amount, Reference: reference}
 		}
 		if err := fn(st); err != nil {
 			return err
@@ -406,19 +338,10 @@ func (s *Store) StatementRows(ctx context.Context, runIDs []string, participantI
 	return rows.Err()
 }
 
-// BacklogCount is a count of the open backlog after a run.
-type BacklogCount struct {
-	Kind     string `db:"kind"`
-	Blocking bool   `db:"blocking"`
-	Currency string `db:"currency"`
-	Age      string `db:"age"`
-	Count    int64  `db:"count"`
-}
-
 // WorkbookBacklog returns the open backlog after the run by kind,
 // blocking, currency and age, sorted.
-func (s *Store) WorkbookBacklog(ctx context.Context, runID string) ([]BacklogCount, error) {
-	var out []BacklogCount
+func (s *Store) WorkbookBacklog(ctx context.Context, runID string) ([]ledger.BacklogCount, error) {
+	var out []ledger.BacklogCount
 	err := s.DB.SelectContext(ctx, &out, `SELECT kind, blocking, currency, age, count FROM run_backlog WHERE run_id = $1
 		ORDER BY kind COLLATE "C", blocking DESC, currency COLLATE "C", age COLLATE "C"`, runID)
 	if err != nil {
