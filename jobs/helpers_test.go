@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"payouts/internal/runtest"
 	"payouts/internal/storetest"
 	"payouts/reconcile"
-	"payouts/sql/load"
 	"payouts/sql/store"
 )
 
@@ -30,9 +30,7 @@ func testConfig(t *testing.T) Config {
 // loadedStore is a fresh database with dir loaded.
 func loadedStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
-	st := storetest.New(t)
-	loadInto(t, st, dir)
-	return st
+	return runtest.LoadedStore(t, dir)
 }
 
 // newLoadedURL is the URL of a fresh database with dir loaded.
@@ -49,21 +47,9 @@ func storeAt(t *testing.T, url string) *store.Store {
 	return storetest.Open(t, url)
 }
 
-func loadInto(t *testing.T, st *store.Store, dir string) {
-	t.Helper()
-	if _, err := load.Dir(context.Background(), st.DB, dir, nil); err != nil {
-		t.Fatalf("load %s: %v", dir, err)
-	}
-}
+func loadInto(t *testing.T, st *store.Store, dir string) { t.Helper(); runtest.LoadInto(t, st, dir) }
 
-func mustDate(t *testing.T, s string) reconcile.Date {
-	t.Helper()
-	d, err := reconcile.ParseDate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+func mustDate(t *testing.T, s string) reconcile.Date { t.Helper(); return runtest.MustDate(t, s) }
 
 func runDate(t *testing.T, st *store.Store, cfg Config, date string) Result {
 	t.Helper()

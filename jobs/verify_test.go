@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"payouts/internal/runtest"
 	"payouts/sql/store"
 )
 
@@ -102,19 +103,5 @@ func TestManifestCheckAgainstStore(t *testing.T) {
 // and is recorded as failed with its error.
 func assertNothingOf(t *testing.T, st *store.Store, cfg Config, date, runID string) {
 	t.Helper()
-	var n int
-	if err := st.DB.Get(&n, `SELECT (SELECT count(*) FROM lines WHERE run_id = $1) + (SELECT count(*) FROM balances WHERE run_id = $1)
-		+ (SELECT count(*) FROM payout_items WHERE run_id = $1) + (SELECT count(*) FROM sale_outcomes WHERE run_id = $1)`, runID); err != nil {
-		t.Fatal(err)
-	}
-	if n != 0 {
-		t.Errorf("failed run %s left %d rows", runID, n)
-	}
-	var status, msg string
-	if err := st.DB.QueryRow(`SELECT status, coalesce(error, '') FROM runs WHERE run_id = $1`, runID).Scan(&status, &msg); err != nil || status != "failed" || msg == "" {
-		t.Errorf("run %s: status %q error %q (%v), want failed with the error", runID, status, msg, err)
-	}
-	if _, err := os.Stat(filepath.Join(cfg.OutDir, date, runID)); !os.IsNotExist(err) {
-		t.Errorf("failed run %s published a directory", runID)
-	}
+	runtest.AssertNothingOf(t, st, cfg.OutDir, date, runID)
 }

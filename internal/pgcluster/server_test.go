@@ -25,25 +25,6 @@ func TestMain(m *testing.M) {
 	pgtest.Main(m, nil)
 }
 
-func connect(t *testing.T, url string) *sqlx.DB {
-	t.Helper()
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		t.Fatalf("open %s: %v", url, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func currentDatabase(t *testing.T, db *sqlx.DB) string {
-	t.Helper()
-	var name string
-	if err := db.Get(&name, "SELECT current_database()"); err != nil {
-		t.Fatalf("SELECT current_database(): %v", err)
-	}
-	return name
-}
-
 func TestURLAndCreateDropDatabase(t *testing.T) {
 	s := pgtest.Shared()
 	ctx := context.Background()
@@ -81,7 +62,7 @@ func TestURLAndCreateDropDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if got := currentDatabase(t, db); got != tmpl {
+		if got := pgtest.CurrentDatabase(t, db); got != tmpl {
 			t.Errorf("URL(%s) connects to %s", tmpl, got)
 		}
 		db.MustExec("CREATE TABLE seeded (x int); INSERT INTO seeded VALUES (42)")
@@ -91,12 +72,12 @@ func TestURLAndCreateDropDatabase(t *testing.T) {
 	if err := s.CreateDatabase(ctx, clone, tmpl); err != nil {
 		t.Fatal(err)
 	}
-	db := connect(t, s.URL(clone))
+	db := pgtest.Connect(t, s.URL(clone))
 	var x int
 	if err := db.Get(&x, "SELECT x FROM seeded"); err != nil || x != 42 {
 		t.Errorf("clone of %s: SELECT x FROM seeded = %d, %v; want 42", tmpl, x, err)
 	}
-	if got := currentDatabase(t, connect(t, pgtest.NewDatabase(t, tmpl))); got == tmpl || got == clone {
+	if got := pgtest.CurrentDatabase(t, pgtest.Connect(t, pgtest.NewDatabase(t, tmpl))); got == tmpl || got == clone {
 		t.Errorf("NewDatabase from template returned database %s", got)
 	}
 
@@ -107,7 +88,7 @@ func TestURLAndCreateDropDatabase(t *testing.T) {
 	if err := s.DropDatabase(ctx, tmpl); err != nil {
 		t.Fatal(err)
 	}
-	admin := connect(t, s.AdminURL())
+	admin := pgtest.Connect(t, s.AdminURL())
 	var n int
 	if err := admin.Get(&n, "SELECT count(*) FROM pg_database WHERE datname IN ($1, $2)", tmpl, clone); err != nil {
 		t.Fatal(err)
@@ -133,7 +114,7 @@ func TestKillRestart(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	db := connect(t, pgtest.NewDatabase(t, ""))
+	db := pgtest.Connect(t, pgtest.NewDatabase(t, ""))
 	db.MustExec("CREATE TABLE payout (id int PRIMARY KEY)")
 	db.MustExec("INSERT INTO payout VALUES (1)")
 

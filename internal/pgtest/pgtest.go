@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"payouts/internal/pgcluster"
@@ -115,4 +116,25 @@ func NewDatabase(t testing.TB, template string) string {
 func isDuplicateDatabase(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && pqErr.Code == "42P04"
+}
+
+// Connect opens url for the test and closes it at its end.
+func Connect(t testing.TB, url string) *sqlx.DB {
+	t.Helper()
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// CurrentDatabase is the name of the database db is connected to.
+func CurrentDatabase(t testing.TB, db *sqlx.DB) string {
+	t.Helper()
+	var name string
+	if err := db.Get(&name, "SELECT current_database()"); err != nil {
+		t.Fatalf("SELECT current_database(): %v", err)
+	}
+	return name
 }

@@ -6,42 +6,21 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/jmoiron/sqlx"
 )
 
 func TestMain(m *testing.M) {
 	Main(m, nil)
 }
 
-func connect(t *testing.T, url string) *sqlx.DB {
-	t.Helper()
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		t.Fatalf("open %s: %v", url, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func currentDatabase(t *testing.T, db *sqlx.DB) string {
-	t.Helper()
-	var name string
-	if err := db.Get(&name, "SELECT current_database()"); err != nil {
-		t.Fatalf("SELECT current_database(): %v", err)
-	}
-	return name
-}
-
 func TestNewDatabaseIsEmptyAndWorks(t *testing.T) {
 	url := NewDatabase(t, "")
-	db := connect(t, url)
+	db := Connect(t, url)
 
 	var one int
 	if err := db.Get(&one, "SELECT 1"); err != nil || one != 1 {
 		t.Fatalf("SELECT 1 = %d, %v", one, err)
 	}
-	name := currentDatabase(t, db)
+	name := CurrentDatabase(t, db)
 	if !strings.HasSuffix(url, "/"+name+"?sslmode=disable") && !strings.Contains(url, "/"+name) {
 		t.Errorf("URL %s does not name database %s", url, name)
 	}
@@ -66,9 +45,9 @@ func TestNewDatabaseIsEmptyAndWorks(t *testing.T) {
 func TestNewDatabaseDropsInCleanup(t *testing.T) {
 	var name string
 	t.Run("inner", func(t *testing.T) {
-		name = currentDatabase(t, connect(t, NewDatabase(t, "")))
+		name = CurrentDatabase(t, Connect(t, NewDatabase(t, "")))
 	})
-	db := connect(t, Shared().AdminURL())
+	db := Connect(t, Shared().AdminURL())
 	var n int
 	if err := db.Get(&n, "SELECT count(*) FROM pg_database WHERE datname = $1", name); err != nil {
 		t.Fatal(err)
@@ -85,12 +64,12 @@ func TestParallelTestsGetDifferentDatabases(t *testing.T) {
 		for _, sub := range []string{"a", "b", "c", "d"} {
 			t.Run(sub, func(t *testing.T) {
 				t.Parallel()
-				db := connect(t, NewDatabase(t, ""))
+				db := Connect(t, NewDatabase(t, ""))
 				// The same table in every database: no conflict.
 				db.MustExec("CREATE TABLE t (x int)")
 				db.MustExec("INSERT INTO t VALUES (1)")
 				mu.Lock()
-				names[sub] = currentDatabase(t, db)
+				names[sub] = CurrentDatabase(t, db)
 				mu.Unlock()
 			})
 		}

@@ -2,14 +2,12 @@ package daemon
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"payouts/internal/runtest"
 	"payouts/internal/storetest"
 	"payouts/jobs"
 	"payouts/reconcile"
-	"payouts/sql/load"
 	"payouts/sql/store"
 )
 
@@ -35,21 +33,10 @@ func testConfig(t *testing.T) jobs.Config {
 // loadedStore is a fresh database with dir loaded.
 func loadedStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
-	st := storetest.New(t)
-	if _, err := load.Dir(context.Background(), st.DB, dir, nil); err != nil {
-		t.Fatalf("load %s: %v", dir, err)
-	}
-	return st
+	return runtest.LoadedStore(t, dir)
 }
 
-func mustDate(t *testing.T, s string) reconcile.Date {
-	t.Helper()
-	d, err := reconcile.ParseDate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+func mustDate(t *testing.T, s string) reconcile.Date { t.Helper(); return runtest.MustDate(t, s) }
 
 func mustExec(t *testing.T, st *store.Store, q string, args ...any) {
 	t.Helper()
@@ -89,19 +76,5 @@ func importStatus(t *testing.T, st *store.Store, path string) jobs.ImportResult 
 // and published no directory, and is recorded as failed with its error.
 func assertNothingOf(t *testing.T, st *store.Store, cfg jobs.Config, date, runID string) {
 	t.Helper()
-	var n int
-	if err := st.DB.Get(&n, `SELECT (SELECT count(*) FROM lines WHERE run_id = $1) + (SELECT count(*) FROM balances WHERE run_id = $1)
-		+ (SELECT count(*) FROM payout_items WHERE run_id = $1) + (SELECT count(*) FROM sale_outcomes WHERE run_id = $1)`, runID); err != nil {
-		t.Fatal(err)
-	}
-	if n != 0 {
-		t.Errorf("failed run %s left %d rows", runID, n)
-	}
-	var status, msg string
-	if err := st.DB.QueryRow(`SELECT status, coalesce(error, '') FROM runs WHERE run_id = $1`, runID).Scan(&status, &msg); err != nil || status != "failed" || msg == "" {
-		t.Errorf("run %s: status %q error %q (%v), want failed with the error", runID, status, msg, err)
-	}
-	if _, err := os.Stat(filepath.Join(cfg.OutDir, date, runID)); !os.IsNotExist(err) {
-		t.Errorf("failed run %s published a directory", runID)
-	}
+	runtest.AssertNothingOf(t, st, cfg.OutDir, date, runID)
 }
