@@ -143,38 +143,69 @@ func settleAndCommit(ctx context.Context, rt *store.RunTx, cfg Config, runID str
 	return rt.Commit(ctx, *counts)
 }
 
-// termsCache holds the contract terms of the products of the current batch
-// of sales. Sales come in product order, so only the last product of a
-// batch can come again in the next one: everything else is dropped.
+// maxCachedTerms bounds the contract rows termsCache keeps between
+// batches (a few tens of MB).
+const maxCachedTerms = 200_000
+
+// termsCache holds the contract terms of the products the run has seen,
+// loaded once per product: candidate sales come in sale order (their lines
+// then enter the indexes led by sale_id in order), so a batch names most
+// products again. Past maxCachedTerms rows it keeps only the current
+// batch's products.
 type termsCache struct {
 	byProduct map[string][]reconcile.ContractTerm
+	rows      int
 }
 
 func (c *termsCache) load(ctx context.Context, rt *store.RunTx, n int, productOf func(i int) string) error {
-	keep := map[string][]reconcile.ContractTerm{}
+	if c.byProduct == nil {
+		c.byProduct = map[string][]reconcile.ContractTerm{}
+	}
+	batch := map[string]bool{}
 	var missing []string
 	for i := 0; i < n; i++ {
 		p := productOf(i)
-		if _, ok := keep[p]; ok {
+		if batch[p] {
 			continue
 		}
-		if ts, ok := c.byProduct[p]; ok {
-			keep[p] = ts
-			continue
+		batch[p] = true
+		if _, ok := c.byProduct[p]; !ok {
+			missing = append(missing, p)
 		}
-		keep[p] = nil
-		missing = append(missing, p)
+	}
+	if len(missing) == 0 {
+		return nil
 	}
 	loaded, err := rt.TermsFor(ctx, missing)
 	if err != nil {
 		return err
 	}
-	for p, ts := range loaded {
-		reconcile.SortTerms(ts) // once per product, not per sale (reconcile.TermsInForce)
-		keep[p] = ts
+	if c.rows+countTerms(loaded) > maxCachedTerms {
+		keep := map[string][]reconcile.ContractTerm{}
+		c.rows = 0
+		for p := range batch {
+			if ts, ok := c.byProduct[p]; ok {
+				keep[p] = ts
+				c.rows += len(ts)
+			}
+		}
+		c.byProduct = keep
 	}
-	c.byProduct = keep
+	for _, p := range missing {
+		ts := loaded[p]
+		reconcile.SortTerms(ts) // once per product, not per sale (reconcile.TermsInForce)
+		c.byProduct[p] = ts     // nil: a product without contracts, known as such
+		c.rows += len(ts)
+	}
 	return nil
+}
+
+func countTerms(m map[string][]reconcile.ContractTerm) int {
+	n := 0
+	for _, ts := range m {
+		n += len(ts)
+	}
+	return n
 }
 
 // settleBatch decides the payout of each balance and numbers the payout

@@ -21,8 +21,10 @@ import (
 // held again; this keeps a night's cost to that night's data, whatever
 // the size of the hold list. trim_scale drops trailing zeros the platform
 // may have written ("100.00" of JPY); what is left is checked per currency
-// by reconcile.ParseSale. Sales come by product so that each batch needs
-// the contract terms of few products. Each comes with what its tax check
+// by reconcile.ParseSale. Sales come in sale_id order: their lines and
+// outcomes then enter the indexes led by sale_id (lines_sale,
+// lines_commission_once, the outcomes' key) at one end instead of all over
+// them, which at a million sales no longer fit in memory. Each comes with what its tax check
 // needs (the lead producer's tax id, its reversal and its invoices), read
 // in the same pass: asked for per batch by id (= ANY($2)), the planner
 // scanned every sale ever loaded for each batch of 5,000 (0.5 s a batch
@@ -39,7 +41,7 @@ LEFT JOIN participants lp ON lp.participant_id = p.lead_producer_id
 LEFT JOIN affiliations a ON a.product_id = s.product_id AND a.affiliate_id = s.affiliate_id
 WHERE s.settled_at < $1
   AND NOT EXISTS (SELECT 1 FROM sale_outcomes o WHERE o.sale_id = s.sale_id)
-ORDER BY s.product_id COLLATE "C", s.sale_id COLLATE "C"`
+ORDER BY s.sale_id COLLATE "C"`
 
 // candidateIDsQuery fills run_candidates: the ids the queue and the hold
 // list name. They are counted (ANALYZE) before the candidate query is
@@ -60,7 +62,7 @@ type Candidate struct {
 }
 
 // CandidateSales streams the sales this run allocates, batch by batch, in
-// product order.
+// sale_id order.
 // fn's batch slice is reused: fn must not keep it.
 func (r *RunTx) CandidateSales(ctx context.Context, batch int, fn func([]Candidate) error) error {
 	scan := func(rows *sqlx.Rows) (Candidate, error) {

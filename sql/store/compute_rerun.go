@@ -68,8 +68,8 @@ type processedEventJSON struct {
 }
 
 // RerunSales streams the sales nightly run nightlyID allocated, batch by
-// batch, in product order (like CandidateSales) so that the caller can load
-// the contract terms of one batch at a time. fn's batch slice is reused: fn must not keep it.
+// batch, in product order, so that a batch needs the contract terms of
+// few products. fn's batch slice is reused: fn must not keep it.
 func (r *RunTx) RerunSales(ctx context.Context, nightlyID string, batch int, fn func([]RerunSaleRow) error) error {
 	buf := make([]RerunSaleRow, 0, batch)
 	scan := func(rows *sqlx.Rows) error {
