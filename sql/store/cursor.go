@@ -69,3 +69,32 @@ func streamBatches[T any](ctx context.Context, tx *sqlx.Tx, name, query string, 
 			return err
 		})
 }
+
+// eachRow streams the rows of a query outside the run's transaction (the
+// reads publication and the reports make): scan reads one row through
+// the scan it is given, which wraps a failed Scan like a failed query
+// ("<what>: <error>"), and fn takes each value.
+func eachRow[T any](ctx context.Context, db *sqlx.DB, what, query string, args []any,
+	scan func(scan func(dest ...any) error) (T, error), fn func(T) error) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	scanRow := func(dest ...any) error {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	for rows.Next() {
+		v, err := scan(scanRow)
+		if err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

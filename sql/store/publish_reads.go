@@ -14,37 +14,31 @@ import (
 // contract_id and kind (commission, reversal, adjustment), ids in byte
 // order whatever the database's collation.
 func (s *Store) RunLines(ctx context.Context, runID string, fn func(LineRow) error) error {
-	rows, err := s.DB.QueryContext(ctx, `SELECT sale_id, participant_id, role, kind, coalesce(contract_id, ''),
+	return eachRow(ctx, s.DB, fmt.Sprintf("read lines of run %s", runID), `SELECT sale_id, participant_id, role, kind, coalesce(contract_id, ''),
 			coalesce(contract_version, 0), product_id, currency, amount, coalesce(base, 0),
 			coalesce(rate_percent::text, ''), sold_at, settled_at
 		FROM lines WHERE run_id = $1
 		ORDER BY participant_id COLLATE "C", sale_id COLLATE "C",
 			CASE role WHEN 'lead' THEN 0 WHEN 'coproducer' THEN 1 ELSE 2 END,
 			coalesce(contract_id, '') COLLATE "C",
-			CASE kind WHEN 'commission' THEN 0 WHEN 'reversal' THEN 1 ELSE 2 END`, runID)
-	if err != nil {
-		return fmt.Errorf("read lines of run %s: %w", runID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var l LineRow
-		var role, kind, rate string
-		var settled sql.NullTime
-		if err := rows.Scan(&l.SaleID, &l.ParticipantID, &role, &kind, &l.ContractID, &l.ContractVersion, &l.ProductID,
-			&l.Currency, &l.Amount, &l.Base, &rate, &l.SoldAt, &settled); err != nil {
-			return fmt.Errorf("read lines of run %s: %w", runID, err)
-		}
-		l.Role, l.Kind, l.SettledAt = reconcile.Role(role), reconcile.LineKind(kind), settled.Time
-		if rate != "" {
-			if l.Rate, err = reconcile.ParseRate(rate); err != nil {
-				return fmt.Errorf("run %s line of sale %s: rate_percent: %w", runID, l.SaleID, err)
+			CASE kind WHEN 'commission' THEN 0 WHEN 'reversal' THEN 1 ELSE 2 END`, []any{runID},
+		func(scan func(...any) error) (LineRow, error) {
+			var l LineRow
+			var err error
+			var role, kind, rate string
+			var settled sql.NullTime
+			if err := scan(&l.SaleID, &l.ParticipantID, &role, &kind, &l.ContractID, &l.ContractVersion, &l.ProductID,
+				&l.Currency, &l.Amount, &l.Base, &rate, &l.SoldAt, &settled); err != nil {
+				return l, err
 			}
-		}
-		if err := fn(l); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+			l.Role, l.Kind, l.SettledAt = reconcile.Role(role), reconcile.LineKind(kind), settled.Time
+			if rate != "" {
+				if l.Rate, err = reconcile.ParseRate(rate); err != nil {
+					return l, fmt.Errorf("run %s line of sale %s: rate_percent: %w", runID, l.SaleID, err)
+				}
+			}
+			return l, nil
+		}, fn)
 }
 
 // RunPayoutItems streams a run's payout items by currency, then participant.

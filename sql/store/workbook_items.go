@@ -32,26 +32,19 @@ func (s *Store) WorkbookItemTotals(ctx context.Context, runID string) ([]ledger.
 // WorkbookItems streams the payout items the run's workbook lists, by
 // currency then reference.
 func (s *Store) WorkbookItems(ctx context.Context, runID string, fn func(ledger.ItemState) error) error {
-	rows, err := s.DB.QueryContext(ctx, `SELECT w.reference, i.run_id, i.participant_id, i.currency, i.amount, w.state,
+	return eachRow(ctx, s.DB, fmt.Sprintf("workbook of run %s: payout items", runID), `SELECT w.reference, i.run_id, i.participant_id, i.currency, i.amount, w.state,
 			coalesce(w.reason_code, ''), coalesce(w.reason, ''), w.age_days,
 			coalesce((SELECT c.run_id FROM payout_credits c WHERE c.reference = w.reference AND c.run_id IN
 				(SELECT run_id FROM runs WHERE business_date <= (SELECT business_date FROM runs WHERE run_id = $1))), '')
 		FROM run_item_states w JOIN payout_items i ON i.reference = w.reference
 		WHERE w.run_id = $1
-		ORDER BY i.currency COLLATE "C", w.reference COLLATE "C"`, runID)
-	if err != nil {
-		return fmt.Errorf("workbook of run %s: payout items: %w", runID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var it ledger.ItemState
-		if err := rows.Scan(&it.Reference, &it.RunID, &it.ParticipantID, &it.Currency, &it.Amount, &it.State,
-			&it.ReasonCode, &it.Reason, &it.AgeDays, &it.CreditedRun); err != nil {
-			return fmt.Errorf("workbook of run %s: payout items: %w", runID, err)
-		}
-		if err := fn(it); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		ORDER BY i.currency COLLATE "C", w.reference COLLATE "C"`, []any{runID},
+		func(scan func(...any) error) (ledger.ItemState, error) {
+			var it ledger.ItemState
+			if err := scan(&it.Reference, &it.RunID, &it.ParticipantID, &it.Currency, &it.Amount, &it.State,
+				&it.ReasonCode, &it.Reason, &it.AgeDays, &it.CreditedRun); err != nil {
+				return it, err
+			}
+			return it, nil
+		}, fn)
 }

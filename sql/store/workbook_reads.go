@@ -136,39 +136,33 @@ func (s *Store) PayoutHistory(ctx context.Context, run ledger.Run, n int) ([]led
 // WorkbookBalances streams the run's balances by currency, then
 // participant.
 func (s *Store) WorkbookBalances(ctx context.Context, runID string, fn func(ledger.ParticipantBalance) error) error {
-	rows, err := s.DB.QueryContext(ctx, `SELECT b.participant_id, coalesce(n.name, p.name, ''), b.currency,
+	return eachRow(ctx, s.DB, fmt.Sprintf("workbook of run %s: balances", runID), `SELECT b.participant_id, coalesce(n.name, p.name, ''), b.currency,
 			b.brought_forward, b.commissions, b.reversals, b.adjustments, b.payout, b.carried_forward, b.returned
 		FROM balances b
 		LEFT JOIN run_names n ON n.run_id = b.run_id AND n.participant_id = b.participant_id
 		LEFT JOIN participants p ON p.participant_id = b.participant_id
 		WHERE b.run_id = $1
-		ORDER BY b.currency COLLATE "C", b.participant_id COLLATE "C"`, runID)
-	if err != nil {
-		return fmt.Errorf("workbook of run %s: balances: %w", runID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var b ledger.ParticipantBalance
-		var code string
-		if err := rows.Scan(&b.ParticipantID, &b.Name, &code, &b.BroughtForward, &b.Commissions, &b.Reversals,
-			&b.Adjustments, &b.Payout, &b.CarriedForward, &b.Returned); err != nil {
-			return fmt.Errorf("workbook of run %s: balances: %w", runID, err)
-		}
-		if b.Currency, err = reconcile.LookupCurrency(code); err != nil {
-			return fmt.Errorf("workbook of run %s: balance of %s: %w", runID, b.ParticipantID, err)
-		}
-		if err := fn(b); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		ORDER BY b.currency COLLATE "C", b.participant_id COLLATE "C"`, []any{runID},
+		func(scan func(...any) error) (ledger.ParticipantBalance, error) {
+			var b ledger.ParticipantBalance
+			var err error
+			var code string
+			if err := scan(&b.ParticipantID, &b.Name, &code, &b.BroughtForward, &b.Commissions, &b.Reversals,
+				&b.Adjustments, &b.Payout, &b.CarriedForward, &b.Returned); err != nil {
+				return b, err
+			}
+			if b.Currency, err = reconcile.LookupCurrency(code); err != nil {
+				return b, fmt.Errorf("workbook of run %s: balance of %s: %w", runID, b.ParticipantID, err)
+			}
+			return b, nil
+		}, fn)
 }
 
 // WorkbookContracts streams, per contract version (and currency) of the
 // run's co-producer lines, their count and sums, with the version's rate
 // and scope, by contract then version.
 func (s *Store) WorkbookContracts(ctx context.Context, runID string, fn func(ledger.ContractApplied) error) error {
-	rows, err := s.DB.QueryContext(ctx, `WITH g AS (
+	return eachRow(ctx, s.DB, fmt.Sprintf("workbook of run %s: contracts", runID), `WITH g AS (
 			SELECT contract_id, contract_version, participant_id, product_id, currency,
 				count(*) FILTER (WHERE kind = 'commission') AS sales,
 				coalesce(sum(amount) FILTER (WHERE kind = 'commission'), 0)::bigint AS commissions,
@@ -186,49 +180,36 @@ func (s *Store) WorkbookContracts(ctx context.Context, runID string, fn func(led
 		LEFT JOIN run_names n ON n.run_id = $1 AND n.participant_id = g.participant_id
 		LEFT JOIN participants p ON p.participant_id = g.participant_id
 		ORDER BY g.contract_id COLLATE "C", g.contract_version, g.currency COLLATE "C",
-			g.participant_id COLLATE "C", g.product_id COLLATE "C"`, runID)
-	if err != nil {
-		return fmt.Errorf("workbook of run %s: contracts: %w", runID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c ledger.ContractApplied
-		var rate string
-		if err := rows.Scan(&c.ContractID, &c.Version, &c.CoproducerID, &c.CoproducerName, &c.ProductID, &c.Currency,
-			&rate, &c.Scope, &c.Sales, &c.Commissions, &c.Reversals, &c.Adjustments); err != nil {
-			return fmt.Errorf("workbook of run %s: contracts: %w", runID, err)
-		}
-		if rate != "" {
-			if c.Rate, err = reconcile.ParseRate(rate); err != nil {
-				return fmt.Errorf("workbook of run %s: contract %s version %d: rate_percent: %w", runID, c.ContractID, c.Version, err)
+			g.participant_id COLLATE "C", g.product_id COLLATE "C"`, []any{runID},
+		func(scan func(...any) error) (ledger.ContractApplied, error) {
+			var c ledger.ContractApplied
+			var err error
+			var rate string
+			if err := scan(&c.ContractID, &c.Version, &c.CoproducerID, &c.CoproducerName, &c.ProductID, &c.Currency,
+				&rate, &c.Scope, &c.Sales, &c.Commissions, &c.Reversals, &c.Adjustments); err != nil {
+				return c, err
 			}
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+			if rate != "" {
+				if c.Rate, err = reconcile.ParseRate(rate); err != nil {
+					return c, fmt.Errorf("workbook of run %s: contract %s version %d: rate_percent: %w", runID, c.ContractID, c.Version, err)
+				}
+			}
+			return c, nil
+		}, fn)
 }
 
 // WorkbookHeldSales streams the run's held sales by currency, then sale.
 func (s *Store) WorkbookHeldSales(ctx context.Context, runID string, fn func(ledger.HeldSale) error) error {
-	rows, err := s.DB.QueryContext(ctx, `SELECT sale_id, product_id, currency, gross, kind, detail
+	return eachRow(ctx, s.DB, fmt.Sprintf("workbook of run %s: held sales", runID), `SELECT sale_id, product_id, currency, gross, kind, detail
 		FROM (`+heldSalesQuery+`) h
-		ORDER BY currency COLLATE "C", sale_id COLLATE "C", kind COLLATE "C"`, runID)
-	if err != nil {
-		return fmt.Errorf("workbook of run %s: held sales: %w", runID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h ledger.HeldSale
-		if err := rows.Scan(&h.SaleID, &h.ProductID, &h.Currency, &h.Gross, &h.Kind, &h.Detail); err != nil {
-			return fmt.Errorf("workbook of run %s: held sales: %w", runID, err)
-		}
-		if err := fn(h); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		ORDER BY currency COLLATE "C", sale_id COLLATE "C", kind COLLATE "C"`, []any{runID},
+		func(scan func(...any) error) (ledger.HeldSale, error) {
+			var h ledger.HeldSale
+			if err := scan(&h.SaleID, &h.ProductID, &h.Currency, &h.Gross, &h.Kind, &h.Detail); err != nil {
+				return h, err
+			}
+			return h, nil
+		}, fn)
 }
 
 // RunsBetween returns the computed or completed runs whose business date
