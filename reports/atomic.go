@@ -56,34 +56,53 @@ func (f *atomicFile) Write(p []byte) (int, error) {
 // Commit flushes, fsyncs, renames into place and fsyncs the directory, so
 // that after a crash the file is either absent or whole.
 func (f *atomicFile) Commit() (bytes int64, sum string, err error) {
-	defer func() {
-		if err != nil {
-			f.tmp.Close()
-			os.Remove(f.tmp.Name())
-		}
-	}()
+	if bytes, sum, err = f.flush(); err != nil {
+		return 0, "", err
+	}
+	if err = f.persist(); err != nil {
+		return 0, "", err
+	}
+	if err = syncDir(filepath.Dir(f.path)); err != nil {
+		return 0, "", err
+	}
+	return bytes, sum, nil
+}
+
+// flush writes out what is buffered: the file's size and SHA-256 are then
+// final. On failure the temporary file is removed.
+func (f *atomicFile) flush() (bytes int64, sum string, err error) {
 	if err = f.buf.Flush(); err != nil {
+		f.Abort()
 		return 0, "", fmt.Errorf("write %s: %w", f.path, err)
 	}
+	return f.bytes, hex.EncodeToString(f.hash.Sum(nil)), nil
+}
+
+// persist fsyncs the flushed file under its temporary name and renames it
+// into place; the directory is left to the caller to fsync. On failure the
+// temporary file is removed.
+func (f *atomicFile) persist() (err error) {
+	defer func() {
+		if err != nil {
+			f.Abort()
+		}
+	}()
 	if err = f.tmp.Sync(); err != nil {
-		return 0, "", fmt.Errorf("fsync %s: %w", f.path, err)
+		return fmt.Errorf("fsync %s: %w", f.path, err)
 	}
 	if err = f.tmp.Close(); err != nil {
-		return 0, "", fmt.Errorf("close %s: %w", f.path, err)
+		return fmt.Errorf("close %s: %w", f.path, err)
 	}
 	if f.hook != nil {
 		f.hook(f.path, "written")
 	}
 	if err = os.Rename(f.tmp.Name(), f.path); err != nil {
-		return 0, "", fmt.Errorf("publish %s: %w", f.path, err)
-	}
-	if err = syncDir(filepath.Dir(f.path)); err != nil {
-		return 0, "", err
+		return fmt.Errorf("publish %s: %w", f.path, err)
 	}
 	if f.hook != nil {
 		f.hook(f.path, "published")
 	}
-	return f.bytes, hex.EncodeToString(f.hash.Sum(nil)), nil
+	return nil
 }
 
 // Abort discards the temporary file.

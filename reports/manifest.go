@@ -35,6 +35,9 @@ type CurrencyTotal struct {
 // Finish removes stray files and publishes manifest.json last: once it is
 // there, every file it lists is complete. m.Files is filled in here.
 func (d *RunDir) Finish(m Manifest) (Manifest, error) {
+	if err := d.settle(); err != nil {
+		return m, err
+	}
 	if err := d.removeStrays(); err != nil {
 		return m, fmt.Errorf("clean run directory: %w", err)
 	}

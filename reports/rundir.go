@@ -35,11 +35,13 @@ type RunDir struct {
 	// PublishHook, when set (only tests set it: crash tests kill the
 	// process from it), is called for every file of the directory at two
 	// points of its publication: "written" (complete and fsynced under its
-	// temporary name) and "published" (renamed into place, directory
-	// fsynced). Nil in production.
+	// temporary name) and "published" (renamed into place). Files other
+	// than the manifest reach these points on the syncer's goroutines, in
+	// no fixed order. Nil in production.
 	PublishHook func(path, stage string)
 
 	files    []ledger.RunFile
+	syncer   *syncer // started by the first commit; drained by Finish, Close and Remove
 	lock     *os.File // flock of OUT/<business-date>/.<run-id>.lock while publishing
 	lockPath string
 }
@@ -100,6 +102,7 @@ func OpenRunDir(out, date, runID string) (_ *RunDir, err error) {
 // file notices and opens the path again), so that nothing but run
 // directories stays in the output tree.
 func (d *RunDir) Close() error {
+	d.settle() // a failed publication's files: Remove, or the next publication, takes them away
 	if d.lock == nil {
 		return nil
 	}
@@ -249,14 +252,32 @@ func (d *RunDir) create(rel string) (*atomicFile, error) {
 	return f, nil
 }
 
-// commit publishes f and records it for the manifest.
+// commit records f for the manifest and hands it to the syncer, which
+// makes it durable and puts it in place while the next file is written
+// (Finish waits for it).
 func (d *RunDir) commit(f *atomicFile, rel, kind string, rows int64, totals map[string]string) error {
-	n, sum, err := f.Commit()
+	n, sum, err := f.flush()
 	if err != nil {
+		return err
+	}
+	if d.syncer == nil {
+		d.syncer = newSyncer()
+	}
+	if err := d.syncer.add(f); err != nil {
 		return err
 	}
 	d.files = append(d.files, ledger.RunFile{Path: rel, Kind: kind, Bytes: n, SHA256: sum, Rows: rows, Totals: totals})
 	return nil
+}
+
+// settle waits until every committed file is durable under its real name.
+func (d *RunDir) settle() error {
+	if d.syncer == nil {
+		return nil
+	}
+	s := d.syncer
+	d.syncer = nil
+	return s.wait()
 }
 
 // Files returns the files published so far, sorted by path.
@@ -292,6 +313,7 @@ func (d *RunDir) removeStrays() error {
 // Remove deletes the run directory and everything in it: a publication
 // that failed leaves nothing that could be mistaken for output.
 func (d *RunDir) Remove() error {
+	d.settle() // its error is the publication's, already returned
 	if err := os.RemoveAll(d.Path); err != nil {
 		return err
 	}

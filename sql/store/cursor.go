@@ -74,8 +74,46 @@ func streamBatches[T any](ctx context.Context, tx *sqlx.Tx, name, query string, 
 // reads publication and the reports make): scan reads one row through
 // the scan it is given, which wraps a failed Scan like a failed query
 // ("<what>: <error>"), and fn takes each value.
+//
+// The rows are read ahead on a goroutine of their own, a few batches at
+// most, while fn runs: the server and the driver's decoding work while fn
+// writes files. Read in turn, each waited for the other: the participant
+// files of a million-sale night took 23 s, the server's part of it 9 s.
 func eachRow[T any](ctx context.Context, db *sqlx.DB, what, query string, args []any,
 	scan func(scan func(dest ...any) error) (T, error), fn func(T) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []T, readAheadBatches)
+	read := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		read <- readRows(ctx, db, what, query, args, scan, batches)
+	}()
+	for b := range batches {
+		for _, v := range b {
+			if err := fn(v); err != nil {
+				cancel()
+				for range batches { // let the reader see the cancellation and end
+				}
+				<-read
+				return err
+			}
+		}
+	}
+	return <-read
+}
+
+// Read-ahead of eachRow: at most readAheadBatches batches of
+// readAheadRows rows wait for fn.
+const (
+	readAheadBatches = 4
+	readAheadRows    = 512
+)
+
+// readRows is eachRow's reader: it sends the rows to out in batches until
+// the query ends, fails or ctx is cancelled.
+func readRows[T any](ctx context.Context, db *sqlx.DB, what, query string, args []any,
+	scan func(scan func(dest ...any) error) (T, error), out chan<- []T) error {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
@@ -87,14 +125,32 @@ func eachRow[T any](ctx context.Context, db *sqlx.DB, what, query string, args [
 		}
 		return nil
 	}
+	send := func(b []T) error {
+		select {
+		case out <- b:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	b := make([]T, 0, readAheadRows)
 	for rows.Next() {
 		v, err := scan(scanRow)
 		if err != nil {
 			return err
 		}
-		if err := fn(v); err != nil {
-			return err
+		if b = append(b, v); len(b) == readAheadRows {
+			if err := send(b); err != nil {
+				return err
+			}
+			b = make([]T, 0, readAheadRows)
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if len(b) > 0 {
+		return send(b)
+	}
+	return nil
 }
