@@ -41,7 +41,7 @@ type RunDir struct {
 	PublishHook func(path, stage string)
 
 	files    []ledger.RunFile
-	syncer   *syncer // started by the first commit; drained by Finish, Close and Remove
+	syncer   *syncer  // started by the first commit; drained by Finish, Close and Remove
 	lock     *os.File // flock of OUT/<business-date>/.<run-id>.lock while publishing
 	lockPath string
 }
