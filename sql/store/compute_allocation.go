@@ -22,7 +22,7 @@ import (
 // the size of the hold list. trim_scale drops trailing zeros the platform
 // may have written ("100.00" of JPY); what is left is checked per currency
 // by reconcile.ParseSale. Sales come in sale_id order: their lines and
-// outcomes then enter the indexes led by sale_id (lines_sale,
+// outcomes then enter the indexes led by sale_id (lines_run_participant_unique,
 // lines_commission_once, the outcomes' key) at one end instead of all over
 // them, which at a million sales no longer fit in memory. Each comes with what its tax check
 // needs (the lead producer's tax id, its reversal and its invoices), read
