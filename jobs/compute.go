@@ -32,6 +32,11 @@ func compute(ctx context.Context, st *store.Store, cfg Config, run ledger.Run) (
 func inRunTx(ctx context.Context, st *store.Store, cfg Config, run ledger.Run,
 	write func(rt *store.RunTx, counts *store.RunCounts) error) (store.RunCounts, error) {
 	var counts store.RunCounts
+	if sampled, err := st.RefreshStatistics(ctx); err != nil {
+		return counts, err
+	} else if len(sampled) > 0 {
+		cfg.progress("statistics refreshed: %s", strings.Join(sampled, ", "))
+	}
 	rt, err := st.BeginCompute(ctx, run.RunID, run.WindowEnd)
 	if err != nil {
 		return counts, err
@@ -57,26 +62,11 @@ func inRunTx(ctx context.Context, st *store.Store, cfg Config, run ledger.Run,
 // chargebacks, updates the hold list and re-checks the tax records due.
 func allocateAndReverse(ctx context.Context, rt *store.RunTx, cfg Config, counts *store.RunCounts) error {
 	rt.HoldPolicy = cfg.holdPolicy()
-	terms := termsCache{}
 	tax, err := beginTaxChecks(ctx, rt, cfg)
 	if err != nil {
 		return err
 	}
-	err = rt.CandidateSales(ctx, cfg.BatchSize, func(cands []store.Candidate) error {
-		if err := terms.load(ctx, rt, len(cands), func(i int) string { return cands[i].Record.ProductID }); err != nil {
-			return err
-		}
-		b, err := decideBatch(ctx, cands, terms.byProduct, cfg.Policy, tax, counts)
-		if err != nil {
-			return err
-		}
-		if err := rt.SaveAllocations(ctx, b); err != nil {
-			return fmt.Errorf("save allocations: %w", err)
-		}
-		cfg.progress("allocated %d sales", counts.SalesAllocated)
-		return nil
-	})
-	if err != nil {
+	if err := allocate(ctx, rt, cfg, tax, counts); err != nil {
 		return fmt.Errorf("allocate: %w", err)
 	}
 

@@ -14,9 +14,14 @@ import (
 // and checked against its invoices, read with the candidate, with its
 // allocation's shares under the partnership model (a blocking tax finding
 // holds it). Only then does it join the batch, allocated or held.
-func decideBatch(ctx context.Context, cands []store.Candidate, terms map[string][]reconcile.ContractTerm,
-	p reconcile.Policy, tax *taxChecks, counts *store.RunCounts) (store.AllocationBatch, error) {
-	var b store.AllocationBatch
+//
+// It runs on allocate's reader: it reads (the participants' tax ids under
+// the partnership model) through reader, and writes nothing; the batch and
+// its tax checks are written by the run's transaction.
+func decideBatch(ctx context.Context, reader *store.RunTx, cands []store.Candidate, terms map[string][]reconcile.ContractTerm,
+	p reconcile.Policy, tax *taxChecks) (decidedBatch, error) {
+	var d decidedBatch
+	b, counts := &d.alloc, &d.counts
 	allocs := make([]reconcile.Allocation, len(cands))
 	invalid := make([]error, len(cands))
 	for i, c := range cands {
@@ -27,17 +32,18 @@ func decideBatch(ctx context.Context, cands []store.Candidate, terms map[string]
 		}
 		allocs[i] = reconcile.Allocate(sale, terms[sale.ProductID], p)
 	}
-	taxIDs, err := tax.partnershipTaxIDs(ctx, allocs)
+	taxIDs, err := tax.partnershipTaxIDs(ctx, reader, allocs)
 	if err != nil {
-		return b, err
+		return d, err
 	}
 
-	checks := taxBatch{ids: make([]string, len(cands))}
+	checks := &d.checks
+	checks.ids = make([]string, len(cands))
 	for i, c := range cands {
 		rec, a := c.Record, allocs[i]
 		checks.ids[i] = rec.SaleID
 		paid := invalid[i] == nil && a.Hold == nil
-		taxHold := tax.check(c.Tax, paid, a.Lines, taxIDs, &checks)
+		taxHold := tax.check(c.Tax, paid, a.Lines, taxIDs, checks)
 		switch {
 		case invalid[i] != nil:
 			detail := fmt.Sprintf("sale %s breaks the data contract: %v; held until corrected", rec.SaleID, invalid[i])
@@ -69,5 +75,5 @@ func decideBatch(ctx context.Context, cands []store.Candidate, terms map[string]
 			b.Findings = append(b.Findings, a.Notes...)
 		}
 	}
-	return b, tax.save(ctx, checks)
+	return d, nil
 }

@@ -21,9 +21,12 @@ type taxChecks struct {
 	batch  int
 
 	// For the progress line: what was checked and the time it took
-	// (never written to any file).
+	// (never written to any file). During allocation, check and
+	// partnershipTaxIDs run on allocate's reader goroutine (spent) and
+	// save on the run's (saving): two fields, never one written by both.
 	atAllocationSales int
 	spent             time.Duration
+	saving            time.Duration
 }
 
 func beginTaxChecks(ctx context.Context, rt *store.RunTx, cfg Config) (*taxChecks, error) {
@@ -49,7 +52,7 @@ type taxBatch struct {
 // partnershipTaxIDs returns the tax ids of the participants of a batch's
 // allocations, for their shares under the partnership model (nil under
 // the commission model, which needs none).
-func (tc *taxChecks) partnershipTaxIDs(ctx context.Context, allocs []reconcile.Allocation) (map[string]string, error) {
+func (tc *taxChecks) partnershipTaxIDs(ctx context.Context, reader *store.RunTx, allocs []reconcile.Allocation) (map[string]string, error) {
 	if tc.policy.Model != reconcile.InvoicePartnership {
 		return nil, nil
 	}
@@ -64,7 +67,7 @@ func (tc *taxChecks) partnershipTaxIDs(ctx context.Context, allocs []reconcile.A
 			}
 		}
 	}
-	return tc.rt.ParticipantTaxIDs(ctx, people)
+	return reader.ParticipantTaxIDs(ctx, people)
 }
 
 // check checks a candidate sale against its invoices at allocation (SPEC
@@ -92,7 +95,7 @@ func (tc *taxChecks) check(s reconcile.TaxSale, paid bool, lines []reconcile.Lin
 
 // save records the checks of a batch.
 func (tc *taxChecks) save(ctx context.Context, b taxBatch) error {
-	defer func(start time.Time) { tc.spent += time.Since(start) }(time.Now())
+	defer func(start time.Time) { tc.saving += time.Since(start) }(time.Now())
 	if err := tc.rt.SaveTaxChecks(ctx, b.ids, b.pending, b.findings); err != nil {
 		return fmt.Errorf("check tax records: %w", err)
 	}
@@ -153,5 +156,5 @@ func (tc *taxChecks) afterReversals(ctx context.Context) (checked int, err error
 // summary is the progress line of the tax checks.
 func (tc *taxChecks) summary(rechecked int) string {
 	return fmt.Sprintf("tax records checked: %d sales at allocation, %d more re-checked (%s in tax checks)",
-		tc.atAllocationSales, rechecked, tc.spent.Round(time.Millisecond))
+		tc.atAllocationSales, rechecked, (tc.spent + tc.saving).Round(time.Millisecond))
 }

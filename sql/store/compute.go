@@ -18,6 +18,8 @@ import (
 // rows the platform writes meanwhile wait for the next run.
 type RunTx struct {
 	tx        *sqlx.Tx
+	db        *sqlx.DB // for Reader's connection
+	snapshot  string   // the transaction's snapshot, exported for Reader
 	RunID     string
 	WindowEnd time.Time
 	taxChecks bool // the run's tax checks began (compute_tax.go)
@@ -36,6 +38,12 @@ type RunTx struct {
 func (s *Store) BeginCompute(ctx context.Context, runID string, windowEnd time.Time) (*RunTx, error) {
 	tx, err := s.DB.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
 	if err != nil {
+		return nil, fmt.Errorf("begin run %s: %w", runID, err)
+	}
+	// The run's snapshot, taken by this first statement, for Reader.
+	var snapshot string
+	if err := tx.GetContext(ctx, &snapshot, `SELECT pg_export_snapshot()`); err != nil {
+		tx.Rollback()
 		return nil, fmt.Errorf("begin run %s: %w", runID, err)
 	}
 	// jit off: the run's per-batch queries (tax facts, terms) cost just
@@ -57,7 +65,35 @@ func (s *Store) BeginCompute(ctx context.Context, runID string, windowEnd time.T
 		tx.Rollback()
 		return nil, fmt.Errorf("begin run %s: %w", runID, err)
 	}
-	return &RunTx{tx: tx, RunID: runID, WindowEnd: windowEnd}, nil
+	return &RunTx{tx: tx, db: s.DB, snapshot: snapshot, RunID: runID, WindowEnd: windowEnd}, nil
+}
+
+// Reader opens a second transaction, on a connection of its own, that
+// sees the database as the run's transaction saw it when it began (the
+// snapshot the run exported), without the run's own writes. Allocation
+// reads and decides its candidate sales there while the run's connection
+// writes the batches decided before: one connection does one thing at a
+// time, and on one connection the server sat idle while the sales were
+// decided and the decisions waited while the server wrote.
+//
+// Only reads that do not depend on what the run wrote may go through a
+// Reader: the candidate sales (CandidateSales, which fills its own
+// run_candidates), their products' terms (TermsFor) and participants' tax
+// ids (ParticipantTaxIDs). Close it with Rollback.
+func (r *RunTx) Reader(ctx context.Context) (*RunTx, error) {
+	tx, err := r.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, fmt.Errorf("run %s: open reader: %w", r.RunID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `SET TRANSACTION SNAPSHOT `+pq.QuoteLiteral(r.snapshot)); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("run %s: open reader: %w", r.RunID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("run %s: open reader: %w", r.RunID, err)
+	}
+	return &RunTx{tx: tx, db: r.db, RunID: r.RunID, WindowEnd: r.WindowEnd, HoldPolicy: r.HoldPolicy}, nil
 }
 
 // Rollback abandons the computation; nothing of it is kept.
