@@ -139,8 +139,8 @@ func (r *RunTx) SaveAllocations(ctx context.Context, b AllocationBatch) error {
 // instead of three seconds. ANALYZE inside the transaction counts the
 // run's own rows.
 func (r *RunTx) FinishAllocation(ctx context.Context) error {
-	if _, err := r.tx.ExecContext(ctx, `ANALYZE lines, sale_outcomes`); err != nil {
-		return fmt.Errorf("finish allocation: analyze: %w", err)
+	if err := r.analyzeStale(ctx, "lines", "sale_outcomes"); err != nil {
+		return fmt.Errorf("finish allocation: %w", err)
 	}
 	r.analyzedLines = true
 	return nil

@@ -26,3 +26,8 @@ func EachRowForTest(ctx context.Context, s *Store, query string, fn func(int64) 
 		return v, err
 	}, fn)
 }
+
+// SampleStaleForTest is analyzeStale, returning what it sampled.
+func (r *RunTx) SampleStaleForTest(ctx context.Context, tables ...string) ([]string, error) {
+	return r.sampleStale(ctx, tables...)
+}

@@ -48,16 +48,17 @@ func (r *RunTx) Verify(ctx context.Context) error {
 	// cleaned up the dead attempt's rows and recorded the tables as empty;
 	// with such statistics the planner nests loops over every line and a
 	// check takes hours. ANALYZE inside the transaction sees the run's own
-	// rows, so the plans fit the data.
+	// rows, so the plans fit the data: analyzeStale samples the tables
+	// whose statistics no longer describe them.
 	// A nightly run counted lines and sale_outcomes after allocation
 	// (FinishAllocation); sampling them again cost 1 s a night once they
 	// held twenty nights.
-	tables := `processed_events, balances, payout_items, rerun_sales, payout_credits`
+	tables := []string{"processed_events", "balances", "payout_items", "rerun_sales", "payout_credits"}
 	if !r.analyzedLines {
-		tables = `lines, sale_outcomes, ` + tables
+		tables = append([]string{"lines", "sale_outcomes"}, tables...)
 	}
-	if _, err := r.tx.ExecContext(ctx, `ANALYZE `+tables); err != nil {
-		return fmt.Errorf("verify: analyze: %w", err)
+	if err := r.analyzeStale(ctx, tables...); err != nil {
+		return fmt.Errorf("verify: %w", err)
 	}
 	var violations []string
 	checks := append(verifyChecks[:len(verifyChecks):len(verifyChecks)], rerunChecks...)

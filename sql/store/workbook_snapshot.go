@@ -56,10 +56,11 @@ func (r *RunTx) SnapshotWorkbookFacts(ctx context.Context) error {
 	// Publication reads these right after the commit, before autovacuum
 	// has seen the run's rows: with statistics that say the run has none,
 	// the held-sales query nested its loops and took 10 s at 13,000 held
-	// sales. ANALYZE here counts the run's own rows; its statistics commit
-	// with them.
-	if _, err := r.tx.ExecContext(ctx, `ANALYZE run_discrepancies, run_held_sales, run_names, run_contract_terms, run_backlog`); err != nil {
-		return fmt.Errorf("run %s: analyze the workbook's facts: %w", r.RunID, err)
+	// sales. ANALYZE here counts the run's own rows (when the tables'
+	// statistics no longer describe them: analyzeStale); its statistics
+	// commit with them.
+	if err := r.analyzeStale(ctx, "run_discrepancies", "run_held_sales", "run_names", "run_contract_terms", "run_backlog"); err != nil {
+		return fmt.Errorf("run %s: the workbook's facts: %w", r.RunID, err)
 	}
 	return nil
 }
