@@ -66,6 +66,9 @@ func allocateAndReverse(ctx context.Context, rt *store.RunTx, cfg Config, counts
 	if err != nil {
 		return err
 	}
+	if cfg.hooks.beforeAllocate != nil {
+		cfg.hooks.beforeAllocate(ctx)
+	}
 	if err := allocate(ctx, rt, cfg, tax, counts); err != nil {
 		return fmt.Errorf("allocate: %w", err)
 	}

@@ -12,6 +12,10 @@ import (
 // other test's. The zero value, the only one production has, steps in
 // nowhere.
 type hooks struct {
+	// beforeAllocate runs once a nightly run's transaction has begun,
+	// before its candidates are read: tests commit a sale there, which
+	// the run must not see (it is the next run's).
+	beforeAllocate func(ctx context.Context)
 	// beforeVerify runs inside a run's transaction once the balances are
 	// settled, before the run's checks: tests corrupt the run there to show
 	// that the checks catch it.
