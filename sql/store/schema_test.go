@@ -83,6 +83,11 @@ func TestSchemaRefusesImpossibleStates(t *testing.T) {
 		{"deleting a decided sale", `INSERT INTO sale_outcomes (sale_id, run_id, outcome, currency, gross, net)
 				VALUES ('s1', 'nightly-20260301', 'allocated', 'BRL', 10000, 9000);
 			DELETE FROM sales WHERE sale_id = 's1'`, "a decided sale cannot be deleted"},
+		{"deleting a run", `DELETE FROM runs WHERE run_id = 'nightly-20260301'`, "runs are never deleted"},
+		{"emptying the runs", `TRUNCATE runs CASCADE`, "runs are never deleted"},
+		{"deleting a discrepancy", `INSERT INTO discrepancies (discrepancy_key, kind, blocking, detail, opened_run, last_seen_run)
+				VALUES ('k1', 'CAP_EXCEEDED', true, 'd', 'nightly-20260301', 'nightly-20260301');
+			DELETE FROM discrepancies WHERE discrepancy_key = 'k1'`, "discrepancies are never deleted"},
 		{"rerun without a reason", `INSERT INTO runs (run_id, business_date, kind, seq, status, window_end, params)
 			VALUES ('rerun-20260301-1', '2026-03-01', 'rerun', 1, 'running', now(), '{}')`, "check"},
 		{"balance that does not add up", `INSERT INTO balances VALUES ('nightly-20260301', 'lead1', 'BRL', 0, 100, 0, 0, 60, 30)`, "check"},
