@@ -37,13 +37,25 @@ func allocate(ctx context.Context, rt *store.RunTx, cfg Config, tax *taxChecks, 
 	defer cancel()
 
 	decided := make(chan decidedBatch, 1)
-	read := make(chan error, 1)
+	read := make(chan readEnd, 1)
 	go func() {
 		defer close(decided)
+		// A panic of the rules is the run's, as on one goroutine: it is
+		// raised again on the caller's, where the scheduler recovers it
+		// (and the run's transaction rolls back), instead of ending the
+		// process from here.
+		defer func() {
+			if p := recover(); p != nil {
+				read <- readEnd{panicked: p}
+			}
+		}()
 		terms := termsCache{}
-		read <- reader.CandidateSales(readCtx, cfg.BatchSize, func(cands []store.Candidate) error {
+		err := reader.CandidateSales(readCtx, cfg.BatchSize, func(cands []store.Candidate) error {
 			if err := terms.load(readCtx, reader, len(cands), func(i int) string { return cands[i].Record.ProductID }); err != nil {
 				return err
+			}
+			if cfg.hooks.decide != nil {
+				cfg.hooks.decide()
 			}
 			d, err := decideBatch(readCtx, reader, cands, terms.byProduct, cfg.Policy, tax)
 			if err != nil {
@@ -56,7 +68,15 @@ func allocate(ctx context.Context, rt *store.RunTx, cfg Config, tax *taxChecks, 
 				return readCtx.Err()
 			}
 		})
+		read <- readEnd{err: err}
 	}()
+	end := func() error {
+		r := <-read
+		if r.panicked != nil {
+			panic(r.panicked)
+		}
+		return r.err
+	}
 
 	write := func(d decidedBatch) error {
 		if err := tax.save(ctx, d.checks); err != nil {
@@ -75,9 +95,15 @@ func allocate(ctx context.Context, rt *store.RunTx, cfg Config, tax *taxChecks, 
 			cancel()
 			for range decided { // the reader stops at its next batch
 			}
-			<-read
+			end()
 			return err
 		}
 	}
-	return <-read
+	return end()
+}
+
+// readEnd is how allocate's reader ended.
+type readEnd struct {
+	err      error
+	panicked any
 }

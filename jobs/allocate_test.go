@@ -51,3 +51,31 @@ func TestSaleCommittedDuringARunIsTheNextRuns(t *testing.T) {
 		t.Errorf("sale late1: decided by %q with %d commission lines, want %s with its lines", decidedBy, lines, next.Run.RunID)
 	}
 }
+
+// TestPanicWhileDecidingIsTheCallers: a panic while a batch is decided, on
+// allocate's reader goroutine, reaches the caller of the run (where the
+// scheduler recovers it) instead of ending the process; the run's
+// transaction rolls back, and the date runs again cleanly.
+func TestPanicWhileDecidingIsTheCallers(t *testing.T) {
+	t.Parallel()
+	st := loadedStore(t, basicExample)
+	cfg := testConfig(t)
+	cfg.hooks.decide = func() { panic("rules bug") }
+	got := func() (p any) {
+		defer func() { p = recover() }()
+		RunNightly(context.Background(), st, cfg, mustDate(t, "2026-03-03"))
+		return nil
+	}()
+	if got != "rules bug" {
+		t.Fatalf("recovered %v, want the panic of the reader", got)
+	}
+	var outcomes int
+	if err := st.DB.GetContext(context.Background(), &outcomes, `SELECT count(*) FROM sale_outcomes`); err != nil {
+		t.Fatal(err)
+	}
+	if outcomes != 0 {
+		t.Fatalf("%d sale outcomes kept after the panic", outcomes)
+	}
+	cfg.hooks.decide = nil
+	runAfterKill(t, st, cfg, "2026-03-03")
+}

@@ -16,6 +16,9 @@ type hooks struct {
 	// before its candidates are read: tests commit a sale there, which
 	// the run must not see (it is the next run's).
 	beforeAllocate func(ctx context.Context)
+	// decide runs on allocate's reader goroutine before each batch is
+	// decided: tests panic there, as a bug of the rules would.
+	decide func()
 	// beforeVerify runs inside a run's transaction once the balances are
 	// settled, before the run's checks: tests corrupt the run there to show
 	// that the checks catch it.

@@ -84,23 +84,41 @@ func eachRow[T any](ctx context.Context, db *sqlx.DB, what, query string, args [
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []T, readAheadBatches)
-	read := make(chan error, 1)
+	read := make(chan readEnd, 1)
 	go func() {
 		defer close(batches)
-		read <- readRows(ctx, db, what, query, args, scan, batches)
+		defer func() { // a panic of scan is raised again on the caller's goroutine
+			if p := recover(); p != nil {
+				read <- readEnd{panicked: p}
+			}
+		}()
+		read <- readEnd{err: readRows(ctx, db, what, query, args, scan, batches)}
 	}()
+	end := func() error {
+		r := <-read
+		if r.panicked != nil {
+			panic(r.panicked)
+		}
+		return r.err
+	}
 	for b := range batches {
 		for _, v := range b {
 			if err := fn(v); err != nil {
 				cancel()
 				for range batches { // let the reader see the cancellation and end
 				}
-				<-read
+				end()
 				return err
 			}
 		}
 	}
-	return <-read
+	return end()
+}
+
+// readEnd is how eachRow's reader ended.
+type readEnd struct {
+	err      error
+	panicked any
 }
 
 // Read-ahead of eachRow: at most readAheadBatches batches of

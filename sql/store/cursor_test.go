@@ -13,7 +13,8 @@ import (
 // TestEachRowReadsAheadInOrder: the rows reach fn in the query's order,
 // all of them, while a reader goroutine reads ahead; fn's failure stops
 // the read and is returned as is; a failure of the query is returned
-// naming the read; no connection is left busy either way.
+// naming the read; a panic of scan is raised again on the caller's
+// goroutine; no connection is left busy either way.
 func TestEachRowReadsAheadInOrder(t *testing.T) {
 	t.Parallel()
 	st := storetest.New(t)
@@ -50,6 +51,14 @@ func TestEachRowReadsAheadInOrder(t *testing.T) {
 	err = store.EachRowForTest(ctx, st, `SELECT 1 / (g - 2000) FROM generate_series(1, 3000) g`, func(int64) error { return nil })
 	if err == nil || !strings.HasPrefix(err.Error(), "test read: ") || !strings.Contains(err.Error(), "division by zero") {
 		t.Errorf("failing query: %v, want it named", err)
+	}
+	recovered := func() (p any) {
+		defer func() { p = recover() }()
+		store.EachRowPanickingForTest(ctx, st, `SELECT g FROM generate_series(1, 10) g ORDER BY g`)
+		return nil
+	}()
+	if recovered != "scan bug" {
+		t.Errorf("a panic of scan reached the caller as %v, want it raised again there", recovered)
 	}
 	if s := st.DB.Stats(); s.InUse != 0 {
 		t.Errorf("%d connections still in use", s.InUse)

@@ -31,3 +31,15 @@ func EachRowForTest(ctx context.Context, s *Store, query string, fn func(int64) 
 func (r *RunTx) SampleStaleForTest(ctx context.Context, tables ...string) ([]string, error) {
 	return r.sampleStale(ctx, tables...)
 }
+
+// EachRowPanickingForTest is eachRow whose scan panics at the value 3.
+func EachRowPanickingForTest(ctx context.Context, s *Store, query string) error {
+	return eachRow(ctx, s.DB, "test read", query, nil, func(scan func(...any) error) (int64, error) {
+		var v int64
+		err := scan(&v)
+		if v == 3 {
+			panic("scan bug")
+		}
+		return v, err
+	}, func(int64) error { return nil })
+}
