@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -37,12 +38,13 @@ type RunDir struct {
 	// points of its publication: "written" (complete and fsynced under its
 	// temporary name) and "published" (renamed into place). Files other
 	// than the manifest reach these points on the syncer's goroutines, in
-	// no fixed order. Nil in production.
+	// no fixed order, one call at a time. Nil in production.
 	PublishHook func(path, stage string)
 
 	files    []ledger.RunFile
-	syncer   *syncer  // started by the first commit; drained by Finish, Close and Remove
-	lock     *os.File // flock of OUT/<business-date>/.<run-id>.lock while publishing
+	syncer   *syncer    // started by the first commit; drained by Finish, Close and Remove
+	hookMu   sync.Mutex // PublishHook is called by one goroutine at a time
+	lock     *os.File   // flock of OUT/<business-date>/.<run-id>.lock while publishing
 	lockPath string
 }
 
@@ -248,7 +250,15 @@ func (d *RunDir) create(rel string) (*atomicFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.hook = d.PublishHook
+	if h := d.PublishHook; h != nil {
+		// The syncer's goroutines reach the hook's points at once; the
+		// hook is called by one at a time, as a test's hook expects.
+		f.hook = func(path, stage string) {
+			d.hookMu.Lock()
+			defer d.hookMu.Unlock()
+			h(path, stage)
+		}
+	}
 	return f, nil
 }
 
