@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"payouts/internal/background"
 	"payouts/sql/store"
 )
 
@@ -37,20 +38,13 @@ func allocate(ctx context.Context, rt *store.RunTx, cfg Config, tax *taxChecks, 
 	defer cancel()
 
 	decided := make(chan decidedBatch, 1)
-	read := make(chan readEnd, 1)
-	go func() {
+	// A panic of the rules is the run's, as on one goroutine: it is raised
+	// again on the caller's, where the scheduler recovers it (and the
+	// run's transaction rolls back), instead of ending the process.
+	end := background.Start(func() error {
 		defer close(decided)
-		// A panic of the rules is the run's, as on one goroutine: it is
-		// raised again on the caller's, where the scheduler recovers it
-		// (and the run's transaction rolls back), instead of ending the
-		// process from here.
-		defer func() {
-			if p := recover(); p != nil {
-				read <- readEnd{panicked: p}
-			}
-		}()
 		terms := termsCache{}
-		err := reader.CandidateSales(readCtx, cfg.BatchSize, func(cands []store.Candidate) error {
+		return reader.CandidateSales(readCtx, cfg.BatchSize, func(cands []store.Candidate) error {
 			if err := terms.load(readCtx, reader, len(cands), func(i int) string { return cands[i].Record.ProductID }); err != nil {
 				return err
 			}
@@ -68,15 +62,7 @@ func allocate(ctx context.Context, rt *store.RunTx, cfg Config, tax *taxChecks, 
 				return readCtx.Err()
 			}
 		})
-		read <- readEnd{err: err}
-	}()
-	end := func() error {
-		r := <-read
-		if r.panicked != nil {
-			panic(r.panicked)
-		}
-		return r.err
-	}
+	})
 
 	write := func(d decidedBatch) error {
 		if err := tax.save(ctx, d.checks); err != nil {
@@ -100,10 +86,4 @@ func allocate(ctx context.Context, rt *store.RunTx, cfg Config, tax *taxChecks, 
 		}
 	}
 	return end()
-}
-
-// readEnd is how allocate's reader ended.
-type readEnd struct {
-	err      error
-	panicked any
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+
+	"payouts/internal/background"
 )
 
 // streamCursor runs query through a server-side cursor inside tx and hands
@@ -84,23 +86,11 @@ func eachRow[T any](ctx context.Context, db *sqlx.DB, what, query string, args [
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []T, readAheadBatches)
-	read := make(chan readEnd, 1)
-	go func() {
+	// A panic of scan is raised again on the caller's goroutine.
+	end := background.Start(func() error {
 		defer close(batches)
-		defer func() { // a panic of scan is raised again on the caller's goroutine
-			if p := recover(); p != nil {
-				read <- readEnd{panicked: p}
-			}
-		}()
-		read <- readEnd{err: readRows(ctx, db, what, query, args, scan, batches)}
-	}()
-	end := func() error {
-		r := <-read
-		if r.panicked != nil {
-			panic(r.panicked)
-		}
-		return r.err
-	}
+		return readRows(ctx, db, what, query, args, scan, batches)
+	})
 	for b := range batches {
 		for _, v := range b {
 			if err := fn(v); err != nil {
@@ -113,12 +103,6 @@ func eachRow[T any](ctx context.Context, db *sqlx.DB, what, query string, args [
 		}
 	}
 	return end()
-}
-
-// readEnd is how eachRow's reader ended.
-type readEnd struct {
-	err      error
-	panicked any
 }
 
 // Read-ahead of eachRow: at most readAheadBatches batches of
