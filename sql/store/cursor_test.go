@@ -21,7 +21,7 @@ func TestEachRowReadsAheadInOrder(t *testing.T) {
 	ctx := context.Background()
 	const n = 10_000
 	var got []int64
-	if err := store.EachRowForTest(ctx, st, `SELECT g FROM generate_series(1, 10000) g ORDER BY g`, func(v int64) error {
+	if err := store.EachRowForTest(ctx, st, `SELECT g FROM generate_series(1, 10000) g ORDER BY g`, 0, func(v int64) error {
 		got = append(got, v)
 		return nil
 	}); err != nil {
@@ -38,7 +38,7 @@ func TestEachRowReadsAheadInOrder(t *testing.T) {
 
 	stop := errors.New("disk full")
 	seen := 0
-	err := store.EachRowForTest(ctx, st, `SELECT g FROM generate_series(1, 1000000) g`, func(v int64) error {
+	err := store.EachRowForTest(ctx, st, `SELECT g FROM generate_series(1, 1000000) g`, 0, func(v int64) error {
 		if seen++; seen == 700 {
 			return stop
 		}
@@ -48,13 +48,13 @@ func TestEachRowReadsAheadInOrder(t *testing.T) {
 		t.Errorf("fn failing at row 700: %v after %d rows, want %v after 700", err, seen, stop)
 	}
 
-	err = store.EachRowForTest(ctx, st, `SELECT 1 / (g - 2000) FROM generate_series(1, 3000) g`, func(int64) error { return nil })
+	err = store.EachRowForTest(ctx, st, `SELECT 1 / (g - 2000) FROM generate_series(1, 3000) g`, 0, func(int64) error { return nil })
 	if err == nil || !strings.HasPrefix(err.Error(), "test read: ") || !strings.Contains(err.Error(), "division by zero") {
 		t.Errorf("failing query: %v, want it named", err)
 	}
 	recovered := func() (p any) {
 		defer func() { p = recover() }()
-		store.EachRowPanickingForTest(ctx, st, `SELECT g FROM generate_series(1, 10) g ORDER BY g`)
+		store.EachRowForTest(ctx, st, `SELECT g FROM generate_series(1, 10) g ORDER BY g`, 3, func(int64) error { return nil })
 		return nil
 	}()
 	if recovered != "scan bug" {

@@ -18,11 +18,15 @@ func (r *RunTx) BeginTaxChecksForTest(ctx context.Context) error { return r.begi
 // TxForTest is the run's transaction.
 func (r *RunTx) TxForTest() *sqlx.Tx { return r.tx }
 
-// EachRowForTest is eachRow over a query of one bigint column.
-func EachRowForTest(ctx context.Context, s *Store, query string, fn func(int64) error) error {
+// EachRowForTest is eachRow over a query of one bigint column; its scan
+// panics at the value panicAt (0: never).
+func EachRowForTest(ctx context.Context, s *Store, query string, panicAt int64, fn func(int64) error) error {
 	return eachRow(ctx, s.DB, "test read", query, nil, func(scan func(...any) error) (int64, error) {
 		var v int64
 		err := scan(&v)
+		if v == panicAt && panicAt != 0 {
+			panic("scan bug")
+		}
 		return v, err
 	}, fn)
 }

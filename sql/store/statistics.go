@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -12,9 +13,9 @@ import (
 // (its events and invoices) or per batch (products, terms, affiliations).
 var probedTables = []string{"sales", "sale_events", "tax_records", "products", "contract_terms", "affiliations", "participants"}
 
-// RefreshStatistics samples (ANALYZE) the probed tables that changed by
-// more than a tenth, and by more than 10,000 rows, since they were last
-// sampled, and returns their names. It runs before the run's transaction,
+// RefreshStatistics samples (ANALYZE) the probed tables whose statistics
+// no longer describe them (sampleStale) and that changed by more than
+// 10,000 rows, and returns their names. It runs before the run's transaction,
 // so the run holds no lock for it.
 //
 // Why: autovacuum samples a table some time after it changed, and a run
@@ -27,20 +28,11 @@ var probedTables = []string{"sales", "sale_events", "tax_records", "products", "
 // by less than a tenth and nothing is sampled here: the cost does not
 // grow with history.
 func (s *Store) RefreshStatistics(ctx context.Context) ([]string, error) {
-	var stale []string
-	if err := s.DB.SelectContext(ctx, &stale, `SELECT t.relname::text FROM pg_stat_user_tables t
-		JOIN pg_class c ON c.oid = t.relid
-		WHERE t.schemaname = current_schema() AND t.relname = ANY($1)
-		  AND t.n_mod_since_analyze > 10000 AND t.n_mod_since_analyze > 0.1 * greatest(c.reltuples, 0)
-		ORDER BY t.relname`, pq.Array(probedTables)); err != nil {
+	sampled, err := sampleStale(ctx, s.DB, 10000, probedTables)
+	if err != nil {
 		return nil, fmt.Errorf("refresh statistics: %w", err)
 	}
-	for _, t := range stale {
-		if _, err := s.DB.ExecContext(ctx, `ANALYZE `+pq.QuoteIdentifier(t)); err != nil {
-			return nil, fmt.Errorf("refresh statistics: analyze %s: %w", t, err)
-		}
-	}
-	return stale, nil
+	return sampled, nil
 }
 
 // analyzeStale samples (ANALYZE, inside the run's transaction, which
@@ -65,13 +57,29 @@ func (r *RunTx) analyzeStale(ctx context.Context, tables ...string) error {
 
 // sampleStale is analyzeStale, returning the tables it sampled.
 func (r *RunTx) sampleStale(ctx context.Context, tables ...string) ([]string, error) {
+	return sampleStale(ctx, r.tx, -1, tables)
+}
+
+// queryExecer is a transaction or the database.
+type queryExecer interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
+// sampleStale samples (ANALYZE) those of tables whose statistics no longer
+// describe them, and returns their names: never sampled, or changed since
+// their last sample (this transaction's inserts and what was counted
+// before) by more than a tenth of the rows the statistics count, and by
+// more than minChanges rows.
+func sampleStale(ctx context.Context, q queryExecer, minChanges int, tables []string) ([]string, error) {
 	var stale []string
-	if err := r.tx.SelectContext(ctx, &stale, `SELECT c.relname::text FROM pg_class c
+	if err := sqlx.SelectContext(ctx, q, &stale, `SELECT c.relname::text
+		FROM pg_class c
 		LEFT JOIN pg_stat_user_tables t ON t.relid = c.oid
-		WHERE c.oid = ANY($1::regclass[])
-		  AND (c.reltuples < 0
-		    OR pg_stat_get_xact_tuples_inserted(c.oid) + coalesce(t.n_mod_since_analyze, 0) > 0.1 * c.reltuples)
-		ORDER BY c.relname`, pq.Array(tables)); err != nil {
+		CROSS JOIN LATERAL (SELECT pg_stat_get_xact_tuples_inserted(c.oid) + coalesce(t.n_mod_since_analyze, 0) AS n) changes
+		WHERE c.oid = ANY($1::regclass[]) AND changes.n > $2
+		  AND (c.reltuples < 0 OR changes.n > 0.1 * c.reltuples)
+		ORDER BY c.relname`, pq.Array(tables), minChanges); err != nil {
 		return nil, fmt.Errorf("analyze %s: %w", strings.Join(tables, ", "), err)
 	}
 	if len(stale) == 0 {
@@ -81,7 +89,7 @@ func (r *RunTx) sampleStale(ctx context.Context, tables ...string) ([]string, er
 	for i, t := range stale {
 		quoted[i] = pq.QuoteIdentifier(t)
 	}
-	if _, err := r.tx.ExecContext(ctx, `ANALYZE `+strings.Join(quoted, ", ")); err != nil {
+	if _, err := q.ExecContext(ctx, `ANALYZE `+strings.Join(quoted, ", ")); err != nil {
 		return nil, fmt.Errorf("analyze %s: %w", strings.Join(stale, ", "), err)
 	}
 	return stale, nil

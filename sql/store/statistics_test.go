@@ -21,24 +21,7 @@ func TestRefreshStatisticsSamplesWhatChanged(t *testing.T) {
 		SELECT 'p' || g, 'P ' || g FROM generate_series(1, 20000) g`); err != nil {
 		t.Fatal(err)
 	}
-	// The statistics collector reports a backend's counts at its
-	// transaction's end, at most every second: wait for them.
-	waitFor := func(want string) {
-		t.Helper()
-		for range 100 {
-			var n int64
-			if err := st.DB.GetContext(ctx, &n, `SELECT n_mod_since_analyze FROM pg_stat_user_tables
-				WHERE schemaname = current_schema() AND relname = 'participants'`); err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(n >= 20000) == want {
-				return
-			}
-			st.DB.ExecContext(ctx, `SELECT pg_stat_clear_snapshot(), pg_sleep(0.1)`)
-		}
-		t.Fatalf("participants never reported %s changes since its last sample", want)
-	}
-	waitFor("true")
+	waitForChanges(t, st, "participants", "20,000 or more", func(n int64) bool { return n >= 20000 })
 	sampled, err := st.RefreshStatistics(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +36,7 @@ func TestRefreshStatisticsSamplesWhatChanged(t *testing.T) {
 	if tuples != 20000 {
 		t.Errorf("participants has %v rows by its statistics, want 20000", tuples)
 	}
-	waitFor("false")
+	waitForChanges(t, st, "participants", "fewer than 20,000", func(n int64) bool { return n < 20000 })
 	if again, err := st.RefreshStatistics(ctx); err != nil || len(again) != 0 {
 		t.Errorf("sampled again: %v, %v; want nothing", again, err)
 	}
@@ -88,28 +71,11 @@ func TestRunSamplesOnlyStaleTables(t *testing.T) {
 	// server has them: it gathers a backend's counts up to a second or
 	// more after its commit); a sample outside any run starts the count
 	// again.
-	changes := func() int64 {
-		t.Helper()
-		var n int64
-		if err := st.DB.GetContext(ctx, &n, `SELECT n_mod_since_analyze FROM pg_stat_user_tables
-			WHERE schemaname = current_schema() AND relname = 'participants'`); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for changes() < 1000 {
-		if time.Now().After(deadline) {
-			t.Fatal("the server never counted the committed inserts")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitForChanges(t, st, "participants", "1,000 or more", func(n int64) bool { return n >= 1000 })
 	if _, err := st.DB.ExecContext(ctx, `ANALYZE participants`); err != nil {
 		t.Fatal(err)
 	}
-	if n := changes(); n != 0 {
-		t.Fatalf("%d changes counted after a sample", n)
-	}
+	waitForChanges(t, st, "participants", "none", func(n int64) bool { return n == 0 })
 	rt, err = st.BeginCompute(ctx, "nightly-20260302", time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -122,5 +88,28 @@ func TestRunSamplesOnlyStaleTables(t *testing.T) {
 	insert(rt, 1051, 1200)
 	if got, err := rt.SampleStaleForTest(ctx, "participants"); err != nil || fmt.Sprint(got) != "[participants]" {
 		t.Errorf("200 rows added to 1,000: sampled %v, %v; want participants", got, err)
+	}
+}
+
+// waitForChanges waits until the server counts, for table, changes since
+// its last sample that satisfy ok (described by want). The statistics
+// collector gathers a backend's counts after its transaction ends, up to
+// a second or more later.
+func waitForChanges(t *testing.T, st *store.Store, table, want string, ok func(int64) bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n int64
+		if err := st.DB.GetContext(context.Background(), &n, `SELECT n_mod_since_analyze FROM pg_stat_user_tables
+			WHERE schemaname = current_schema() AND relname = $1`, table); err != nil {
+			t.Fatal(err)
+		}
+		if ok(n) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d changes since its last sample, never %s", table, n, want)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
