@@ -49,6 +49,7 @@ type options struct {
 	prof   string
 	slowMS int
 	lag    int
+	work   int
 	keepDB bool
 }
 
@@ -65,6 +66,7 @@ func run() error {
 	flag.StringVar(&o.tz, "tz", "America/Sao_Paulo", "PAYOUTS_TZ")
 	flag.BoolVar(&o.keepDB, "keep-db", false, "keep the bench database at the end (with DATABASE_URL naming a server of your own), to try a later night on a copy of it")
 	flag.IntVar(&o.lag, "confirm-after", 2, "each night, import the bank's answer (paid, 1 in 97 rejected) to the payout items of the run this many nights before; 0: never")
+	flag.IntVar(&o.work, "work-after", 3, "each night, after the run, the finance team corrects the over-cap contracts of the sales held as CAP_EXCEEDED this many nights before (and loads them with `payouts load`); 0: never, a blocking backlog nobody works")
 	flag.IntVar(&o.slowMS, "slow-ms", 1000, "with -profile: log the duration (and auto_explain) of statements over this many milliseconds")
 	flag.StringVar(&o.prof, "profile", "", "directory for profiles: a CPU profile of each run (PAYOUTS_CPUPROFILE) and the server log with the durations and EXPLAIN (ANALYZE, BUFFERS) of statements over 1 s (auto_explain)")
 	flag.Parse()
@@ -138,8 +140,12 @@ func run() error {
 	if _, err := runBin(bin, env, logw, "migrate"); err != nil {
 		return err
 	}
-	fmt.Printf("# %d nights of %d sales (seed %d) from %s; %s\n", o.nights, o.sales, o.seed, o.start, time.Now().UTC().Format(time.RFC3339))
-	header := "night  date        seed_s   run_s  rss_MiB  lines      items   files  out_MiB  discr_rows  workbook_MiB  import_s"
+	worked := "nobody works the blocking list"
+	if o.work > 0 {
+		worked = fmt.Sprintf("over-cap contracts corrected %d nights after their first held sale", o.work)
+	}
+	fmt.Printf("# %d nights of %d sales (seed %d) from %s; %s; %s\n", o.nights, o.sales, o.seed, o.start, worked, time.Now().UTC().Format(time.RFC3339))
+	header := "night  date        seed_s   run_s  rss_MiB  lines      items   files  out_MiB  discr_rows  workbook_MiB  import_s  fixed"
 	if o.floor {
 		header += "  sales_out_s  lines_in_s  floor_s  run/floor"
 	}
@@ -187,9 +193,15 @@ func run() error {
 			}
 			imported = m.wall
 		}
-		line := fmt.Sprintf("%5d  %s  %6.1f  %6.1f  %7.0f  %-9d  %-6d  %5d  %7.1f  %10d  %12.1f  %8.1f",
+		fixed := 0
+		if o.work > 0 && n+1 >= o.work {
+			if fixed, err = correctOverCapContracts(bin, env, logw, url, filepath.Join(o.out, "team-"+d.String()), d.AddDays(1-o.work)); err != nil {
+				return err
+			}
+		}
+		line := fmt.Sprintf("%5d  %s  %6.1f  %6.1f  %7.0f  %-9d  %-6d  %5d  %7.1f  %10d  %12.1f  %8.1f  %5d",
 			n+1, d, seedRes.wall.Seconds(), res.wall.Seconds(), float64(res.maxRSS)/1024, st.lines, st.items, st.files,
-			float64(st.bytes)/(1<<20), st.discrepancyRows, float64(st.workbookBytes)/(1<<20), imported.Seconds())
+			float64(st.bytes)/(1<<20), st.discrepancyRows, float64(st.workbookBytes)/(1<<20), imported.Seconds(), fixed)
 		if o.floor {
 			linesIn, err := copyLinesIn(url, runID, o.out)
 			if err != nil {
