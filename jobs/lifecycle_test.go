@@ -46,7 +46,8 @@ func TestRunIsIdempotent(t *testing.T) {
 
 // TestLateRowsArePickedUpNextRun: a sale settled in an earlier window but
 // loaded after that window's run is allocated by the next run, never
-// skipped.
+// skipped; a sale not settled leaves the queue until its settlement is
+// written.
 func TestLateRowsArePickedUpNextRun(t *testing.T) {
 	t.Parallel()
 	st := loadedStore(t, basicExample)
@@ -55,6 +56,12 @@ func TestLateRowsArePickedUpNextRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	runDate(t, st, cfg, "2026-03-03")
+	// Not settled, s09 left the queue (only the update that settles it can
+	// make it due, and that queues it again): no run looks at it meanwhile.
+	var queued int
+	if err := st.DB.Get(&queued, `SELECT count(*) FROM sale_queue WHERE sale_id = 's09'`); err != nil || queued != 0 {
+		t.Errorf("unsettled s09 queued %d times after the run (%v), want 0", queued, err)
+	}
 	if _, err := st.DB.Exec(`UPDATE sales SET settled_at = '2026-03-03T10:00:00-03:00' WHERE sale_id = 's09'`); err != nil {
 		t.Fatal(err)
 	}
