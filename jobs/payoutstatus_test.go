@@ -362,6 +362,8 @@ func TestVerifyCatchesPayoutStatusCorruption(t *testing.T) {
 		{"credited back twice", `INSERT INTO payout_credits (reference, run_id, participant_id, currency, amount)
 			SELECT reference, $1, participant_id, currency, amount FROM payout_items WHERE reference = 'nightly-20260303-BRL-000002'`,
 			"duplicate key value violates unique constraint \"payout_credits_pkey\""},
+		{"item amount changed after it was issued", `UPDATE payout_items SET amount = amount + 1 WHERE reference = 'nightly-20260303-BRL-000003'`,
+			"payout items in BRL: issued 1199.75 BRL, but the items now hold 1199.76 BRL"},
 		{"balance without the credit", `UPDATE balances SET returned = returned - 1, carried_forward = carried_forward - 1 WHERE run_id = $1 AND participant_id = 'aff1'`,
 			"participant aff1, BRL: balance says returned 200.71 BRL, the run credited back 200.72 BRL"},
 	}
@@ -445,5 +447,61 @@ func TestCreditsRedoneIdentically(t *testing.T) {
 	}
 	if again := reportstest.DirDigests(t, exported); fmt.Sprint(again) != fmt.Sprint(got) {
 		t.Errorf("export after a later status report differs:\n got %v\nwant %v", again, got)
+	}
+}
+
+// TestPayoutLedgerAndQueueFollowTheWrites: the payout ledger (migration
+// 0014) sums, per currency and state, exactly what the items hold after
+// runs and an import; the status queue holds the items an import changed
+// until the next run checked them; and an item whose state is changed
+// between runs, outside any import, is caught by the next run although it
+// is not one of the run's own items.
+func TestPayoutLedgerAndQueueFollowTheWrites(t *testing.T) {
+	t.Parallel()
+	st := loadedStore(t, basicExample)
+	cfg := testConfig(t)
+	queued := func() int {
+		t.Helper()
+		var n int
+		if err := st.DB.Get(&n, `SELECT count(DISTINCT reference) FROM payout_status_queue`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ledgerAgrees := func(when string) {
+		t.Helper()
+		var diff []string
+		if err := st.DB.Select(&diff, `SELECT coalesce(l.currency, i.currency) || ' ' || coalesce(l.state, i.state)
+			FROM (SELECT currency, state, sum(items) AS n, sum(amount) AS amount FROM payout_item_ledger GROUP BY 1, 2 HAVING sum(items) <> 0) l
+			FULL JOIN (SELECT currency, state, count(*) AS n, sum(amount) AS amount FROM payout_items GROUP BY 1, 2) i
+				ON i.currency = l.currency AND i.state = l.state
+			WHERE l.n IS DISTINCT FROM i.n OR l.amount IS DISTINCT FROM i.amount`); err != nil {
+			t.Fatal(err)
+		}
+		if len(diff) > 0 {
+			t.Errorf("%s: the ledger and the items disagree on %v", when, diff)
+		}
+	}
+	runDate(t, st, cfg, "2026-03-03")
+	ledgerAgrees("after the first run")
+	if n := queued(); n != 0 {
+		t.Errorf("%d items queued after a run checked them, want 0", n)
+	}
+	importStatus(t, st, filepath.Join("..", "testdata", "status", "pain.002.001.03.ch.02.xml"))
+	ledgerAgrees("after the import")
+	if n := queued(); n == 0 {
+		t.Errorf("no item queued after an import changed their states")
+	}
+	runDate(t, st, cfg, "2026-03-04")
+	ledgerAgrees("after the second run")
+	if n := queued(); n != 0 {
+		t.Errorf("%d items queued after the second run, want 0", n)
+	}
+	if _, err := st.DB.Exec(`UPDATE payout_items SET state = 'paid' WHERE reference = 'nightly-20260303-BRL-000006'`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := RunNightly(context.Background(), st, cfg, mustDate(t, "2026-03-05"))
+	if err == nil || !strings.Contains(err.Error(), "(1 items disagree)") {
+		t.Errorf("an item paid without a status report, between runs: err = %v, want the run to refuse it", err)
 	}
 }

@@ -5,14 +5,46 @@ import "fmt"
 // statusChecks are the payout status invariants of SPEC 12, checked by
 // Verify inside every run's transaction:
 //   - per currency, everything ever issued = paid + rejected + returned +
-//     outstanding, where each item's state is the last state of its status
-//     history (issued without one): the items' states may not disagree;
+//     outstanding, from the payout ledger (migration 0014), which sums
+//     every write of an item as the database makes it: an item changed
+//     or deleted after it was issued breaks the equality;
+//   - each item's state is the last state of its status history (issued
+//     without one): checked for the items whose state or history changed
+//     since the last run's check (payout_status_queue) and the run's own
+//     items, so a night reads what changed, not every item ever issued;
+//     only when one disagrees are all items summed, to name the sums;
 //   - every rejected or returned item is credited back exactly once, after
 //     a nightly run, for its amount, to its participant; nothing else is;
 //   - the balances' returned column is what the run credited back.
 var statusChecks = []check{
 	{
+		name: "payout ledger: everything issued is paid, rejected, returned or outstanding",
+		query: `SELECT currency, sum(issued)::bigint, sum(amount)::bigint,
+				coalesce(sum(amount) FILTER (WHERE state = 'paid'), 0)::bigint,
+				coalesce(sum(amount) FILTER (WHERE state = 'rejected'), 0)::bigint,
+				coalesce(sum(amount) FILTER (WHERE state = 'returned'), 0)::bigint,
+				coalesce(sum(amount) FILTER (WHERE state IN ('issued', 'accepted')), 0)::bigint
+			FROM payout_item_ledger
+			WHERE $1::text IS NOT NULL
+			GROUP BY currency HAVING sum(issued) <> sum(amount)
+			ORDER BY currency COLLATE "C"`,
+		scan: func(scan func(...any) error) (string, error) {
+			var cur string
+			var issued, held, paid, rej, ret, out int64
+			err := scan(&cur, &issued, &held, &paid, &rej, &ret, &out)
+			return fmt.Sprintf("payout items in %s: issued %s, but the items now hold %s (paid %s + rejected %s + returned %s + outstanding %s): "+
+				"an item's amount was changed or an item deleted after it was issued",
+				cur, money(issued, cur), money(held, cur), money(paid, cur), money(rej, cur), money(ret, cur), money(out, cur)), err
+		},
+	},
+	{
 		name: "payout items conserved by state",
+		when: `SELECT EXISTS (
+				SELECT 1 FROM (SELECT reference FROM payout_status_queue
+					UNION SELECT reference FROM payout_items WHERE run_id = $1) q
+				JOIN payout_items i ON i.reference = q.reference
+				WHERE i.state <> coalesce((SELECT h.state FROM payout_status_history h
+					WHERE h.reference = i.reference ORDER BY h.seq DESC LIMIT 1), 'issued'))`,
 		query: `WITH last AS (
 				SELECT DISTINCT ON (reference) reference, state FROM payout_status_history ORDER BY reference, seq DESC
 			), s AS (

@@ -27,27 +27,41 @@ func (r *RunTx) SnapshotWorkbookFacts(ctx context.Context) error {
 				WHERE run_id = $1 AND blocking AND kind IN ('CAP_EXCEEDED', 'INVALID_SALE') AND sale_id IS NOT NULL
 				  AND state IS DISTINCT FROM 'resolved') d
 			JOIN sales s ON s.sale_id = d.sale_id`},
+		// Everything ever issued, by state, from the payout ledger
+		// (migration 0014: a sum of the writes, not of every item ever
+		// issued); the outstanding items by age, through the index of
+		// items not paid.
 		{"payout item totals", `INSERT INTO run_item_totals (run_id, currency, issued, paid, rejected, returned, outstanding,
 				aged_0_2, aged_3_7, aged_8_30, aged_over_30)
-			SELECT $1, i.currency, sum(i.amount),
-				coalesce(sum(i.amount) FILTER (WHERE i.state = 'paid'), 0),
-				coalesce(sum(i.amount) FILTER (WHERE i.state = 'rejected'), 0),
-				coalesce(sum(i.amount) FILTER (WHERE i.state = 'returned'), 0),
-				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted')), 0),
-				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted') AND me.d - r.business_date <= 2), 0),
-				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted') AND me.d - r.business_date BETWEEN 3 AND 7), 0),
-				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted') AND me.d - r.business_date BETWEEN 8 AND 30), 0),
-				coalesce(sum(i.amount) FILTER (WHERE i.state IN ('issued', 'accepted') AND me.d - r.business_date > 30), 0)
-			FROM payout_items i JOIN runs r ON r.run_id = i.run_id,
-				(SELECT business_date AS d FROM runs WHERE run_id = $1) me
-			GROUP BY i.currency`},
+			SELECT $1, l.currency, l.issued, l.paid, l.rejected, l.returned, l.outstanding,
+				coalesce(a.aged_0_2, 0), coalesce(a.aged_3_7, 0), coalesce(a.aged_8_30, 0), coalesce(a.aged_over_30, 0)
+			FROM (SELECT currency, sum(amount) AS issued,
+					coalesce(sum(amount) FILTER (WHERE state = 'paid'), 0) AS paid,
+					coalesce(sum(amount) FILTER (WHERE state = 'rejected'), 0) AS rejected,
+					coalesce(sum(amount) FILTER (WHERE state = 'returned'), 0) AS returned,
+					coalesce(sum(amount) FILTER (WHERE state IN ('issued', 'accepted')), 0) AS outstanding
+				FROM payout_item_ledger GROUP BY currency HAVING sum(items) > 0) l
+			LEFT JOIN (SELECT i.currency,
+					sum(i.amount) FILTER (WHERE me.d - r.business_date <= 2) AS aged_0_2,
+					sum(i.amount) FILTER (WHERE me.d - r.business_date BETWEEN 3 AND 7) AS aged_3_7,
+					sum(i.amount) FILTER (WHERE me.d - r.business_date BETWEEN 8 AND 30) AS aged_8_30,
+					sum(i.amount) FILTER (WHERE me.d - r.business_date > 30) AS aged_over_30
+				FROM payout_items i JOIN runs r ON r.run_id = i.run_id,
+					(SELECT business_date AS d FROM runs WHERE run_id = $1) me
+				WHERE i.state <> 'paid' AND i.state IN ('issued', 'accepted')
+				GROUP BY i.currency) a ON a.currency = l.currency`},
+		// The run's items, the outstanding ones and those it credited
+		// back, each found through an index (as one OR, every item ever
+		// issued was read).
 		{"payout items", `INSERT INTO run_item_states (run_id, reference, state, reason_code, reason, age_days)
 			SELECT $1, i.reference, i.state, h.reason_code, h.reason, me.d - r.business_date
-			FROM payout_items i JOIN runs r ON r.run_id = i.run_id
+			FROM (SELECT reference FROM payout_items WHERE run_id = $1
+				UNION SELECT reference FROM payout_items WHERE state <> 'paid' AND state IN ('issued', 'accepted')
+				UNION SELECT reference FROM payout_credits WHERE run_id = $1) s
+			JOIN payout_items i ON i.reference = s.reference
+			JOIN runs r ON r.run_id = i.run_id
 			CROSS JOIN (SELECT business_date AS d FROM runs WHERE run_id = $1) me
-			LEFT JOIN payout_status_history h ON h.reference = i.reference AND h.state = i.state
-			WHERE i.run_id = $1 OR i.state IN ('issued', 'accepted')
-			   OR i.reference IN (SELECT reference FROM payout_credits WHERE run_id = $1)`},
+			LEFT JOIN payout_status_history h ON h.reference = i.reference AND h.state = i.state`},
 	} {
 		if _, err := r.tx.ExecContext(ctx, q.sql, r.RunID); err != nil {
 			return fmt.Errorf("run %s: keep the workbook's %s: %w", r.RunID, q.what, err)
