@@ -87,3 +87,51 @@ func TestOpenTaxDiscrepancyCheckedAgainOnlyWhenItsInputsChange(t *testing.T) {
 		t.Errorf("after the invoice was cancelled: %v", disc)
 	}
 }
+
+// TestBacklogLedgerCountsTheOpenDiscrepancies: the backlog ledger
+// (migration 0015) holds, per kind, blocking flag, currency and opening
+// run, exactly the open discrepancies, through openings, a resolution, a
+// re-opening, a held sale paid under another cap and a blocking flag that
+// changes with the settings; and each run's Backlog rows are those the
+// open discrepancies give when grouped directly.
+func TestBacklogLedgerCountsTheOpenDiscrepancies(t *testing.T) {
+	t.Parallel()
+	st := loadedStore(t, basicExample)
+	cfg := testConfig(t)
+	agrees := func(when, runID string) {
+		t.Helper()
+		var diff []string
+		if err := st.DB.Select(&diff, `SELECT coalesce(l.kind, d.kind) || ' ' || coalesce(l.blocking, d.blocking)::text || ' '
+				|| coalesce(l.currency, d.currency) || ' ' || coalesce(l.opened_run, d.opened_run) || ': ledger '
+				|| coalesce(l.n, 0)::text || ', discrepancies ' || coalesce(d.n, 0)::text
+			FROM (SELECT kind, blocking, currency, opened_run, sum(n) AS n FROM discrepancy_backlog_ledger GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0) l
+			FULL JOIN (SELECT kind, blocking, coalesce(currency, '') AS currency, opened_run, count(*) AS n FROM discrepancies
+				WHERE resolved_run IS NULL GROUP BY 1, 2, 3, 4) d
+				ON d.kind = l.kind AND d.blocking = l.blocking AND d.currency = l.currency AND d.opened_run = l.opened_run
+			WHERE l.n IS DISTINCT FROM d.n`); err != nil {
+			t.Fatal(err)
+		}
+		if len(diff) > 0 {
+			t.Errorf("%s: the backlog ledger and the open discrepancies disagree:\n%s", when, strings.Join(diff, "\n"))
+		}
+		var sheet, direct int
+		if err := st.DB.Get(&sheet, `SELECT coalesce(sum(count), 0) FROM run_backlog WHERE run_id = $1`, runID); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DB.Get(&direct, `SELECT count(*) FROM discrepancies WHERE resolved_run IS NULL`); err != nil {
+			t.Fatal(err)
+		}
+		if sheet != direct || sheet == 0 {
+			t.Errorf("%s: run %s's backlog counts %d open discrepancies, the table has %d", when, runID, sheet, direct)
+		}
+	}
+	runDate(t, st, cfg, "2026-03-03")
+	agrees("first run", "nightly-20260303")
+	invoice(t, st, "inv-s01", lead1Tax, "s01", "100.00", "BRL", "active")
+	runDate(t, st, cfg, "2026-03-20")
+	agrees("an invoice resolved MISSING_INVOICE s01", "nightly-20260320")
+	mustExec(t, st, `UPDATE tax_records SET status = 'cancelled' WHERE invoice_id = 'inv-s01'`)
+	cfg.Policy.MaxCoproducerShare = cfg.Policy.MaxCoproducerShare * 90 / 70
+	runDate(t, st, cfg, "2026-04-04")
+	agrees("re-opened, and the capped sale paid under a 90% cap", "nightly-20260404")
+}

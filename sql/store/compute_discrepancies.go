@@ -110,15 +110,18 @@ func (r *RunTx) FinishDiscrepancies(ctx context.Context) error {
 			FROM discrepancies d JOIN runs o ON o.run_id = d.opened_run
 			WHERE d.resolved_run IS NULL AND d.blocking
 			ON CONFLICT (run_id, discrepancy_key) DO NOTHING`, []any{run}},
-		// The open backlog by kind, currency and age.
+		// The open backlog by kind, currency and age, from the backlog
+		// ledger (migration 0015: what every write of discrepancies added
+		// to or took from the open ones, per group and opening run), not
+		// from every open discrepancy.
 		{`INSERT INTO run_backlog (run_id, kind, blocking, currency, age, count)
-			SELECT $1, d.kind, d.blocking, coalesce(d.currency, ''),
+			SELECT $1, l.kind, l.blocking, l.currency,
 				CASE WHEN a.days <= 2 THEN '0-2' WHEN a.days <= 7 THEN '3-7' WHEN a.days <= 30 THEN '8-30' ELSE 'over 30' END,
-				count(*)
-			FROM discrepancies d
-			JOIN runs o ON o.run_id = d.opened_run
+				sum(l.n)
+			FROM (SELECT kind, blocking, currency, opened_run, sum(n) AS n FROM discrepancy_backlog_ledger
+				GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0) l
+			JOIN runs o ON o.run_id = l.opened_run
 			CROSS JOIN LATERAL (SELECT greatest((SELECT business_date FROM runs WHERE run_id = $1) - o.business_date, 0) AS days) a
-			WHERE d.resolved_run IS NULL
 			GROUP BY 2, 3, 4, 5`, []any{run}},
 	} {
 		if _, err := r.tx.ExecContext(ctx, st.sql, st.args...); err != nil {
