@@ -2,7 +2,7 @@
 --
 -- Every run keeps the open backlog by kind, blocking, currency and age
 -- (run_backlog, SPEC 7). It grouped every open discrepancy (0.12 s on
--- night 30 of 50,000 sales, with 180,000 open; the seeded marketplace
+-- night 30 of 50,000 sales, with 200,000 open; the seeded marketplace
 -- never answers its tax findings, and a year of them is millions).
 --
 -- discrepancy_backlog_ledger keeps the counts as the database changes
