@@ -39,7 +39,8 @@ func (s *Store) RefreshStatistics(ctx context.Context) ([]string, error) {
 // counts the run's own rows) those of tables whose statistics no longer
 // describe them (sampleStale): never sampled, or changed since their last
 // sample, by this transaction's inserts and what others changed before,
-// by more rows than the statistics count.
+// by more rows than the statistics count; and of the others it wrote,
+// run_id alone, so that the run's own rows are counted.
 //
 // The run's queries need statistics that know the run's rows: a big night
 // after small ones, or a table that autovacuum recorded nearly empty after

@@ -16,17 +16,26 @@ import "fmt"
 //   - every rejected or returned item is credited back exactly once, after
 //     a nightly run, for its amount, to its participant; nothing else is;
 //   - the balances' returned column is what the run credited back.
+//
+// ledgerTotals sums the payout ledger (migration 0014) per currency:
+// issued_ever, what entered the books as issued; issued, what the items
+// hold now (paid + rejected + returned + outstanding); and each state's
+// share; items, how many items there are. The check and the workbook's
+// item totals read it.
+const ledgerTotals = `SELECT currency, sum(issued)::bigint AS issued_ever, sum(amount)::bigint AS issued,
+		coalesce(sum(amount) FILTER (WHERE state = 'paid'), 0)::bigint AS paid,
+		coalesce(sum(amount) FILTER (WHERE state = 'rejected'), 0)::bigint AS rejected,
+		coalesce(sum(amount) FILTER (WHERE state = 'returned'), 0)::bigint AS returned,
+		coalesce(sum(amount) FILTER (WHERE state IN ('issued', 'accepted')), 0)::bigint AS outstanding,
+		sum(items)::bigint AS items
+	FROM payout_item_ledger GROUP BY currency`
+
 var statusChecks = []check{
 	{
 		name: "payout ledger: everything issued is paid, rejected, returned or outstanding",
-		query: `SELECT currency, sum(issued)::bigint, sum(amount)::bigint,
-				coalesce(sum(amount) FILTER (WHERE state = 'paid'), 0)::bigint,
-				coalesce(sum(amount) FILTER (WHERE state = 'rejected'), 0)::bigint,
-				coalesce(sum(amount) FILTER (WHERE state = 'returned'), 0)::bigint,
-				coalesce(sum(amount) FILTER (WHERE state IN ('issued', 'accepted')), 0)::bigint
-			FROM payout_item_ledger
-			WHERE $1::text IS NOT NULL
-			GROUP BY currency HAVING sum(issued) <> sum(amount)
+		query: `SELECT currency, issued_ever, issued, paid, rejected, returned, outstanding
+			FROM (` + ledgerTotals + `) t
+			WHERE $1::text IS NOT NULL AND issued_ever <> issued
 			ORDER BY currency COLLATE "C"`,
 		scan: func(scan func(...any) error) (string, error) {
 			var cur string

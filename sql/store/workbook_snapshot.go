@@ -35,12 +35,7 @@ func (r *RunTx) SnapshotWorkbookFacts(ctx context.Context) error {
 				aged_0_2, aged_3_7, aged_8_30, aged_over_30)
 			SELECT $1, l.currency, l.issued, l.paid, l.rejected, l.returned, l.outstanding,
 				coalesce(a.aged_0_2, 0), coalesce(a.aged_3_7, 0), coalesce(a.aged_8_30, 0), coalesce(a.aged_over_30, 0)
-			FROM (SELECT currency, sum(amount) AS issued,
-					coalesce(sum(amount) FILTER (WHERE state = 'paid'), 0) AS paid,
-					coalesce(sum(amount) FILTER (WHERE state = 'rejected'), 0) AS rejected,
-					coalesce(sum(amount) FILTER (WHERE state = 'returned'), 0) AS returned,
-					coalesce(sum(amount) FILTER (WHERE state IN ('issued', 'accepted')), 0) AS outstanding
-				FROM payout_item_ledger GROUP BY currency HAVING sum(items) > 0) l
+			FROM (` + ledgerTotals + `) l
 			LEFT JOIN (SELECT i.currency,
 					sum(i.amount) FILTER (WHERE me.d - r.business_date <= 2) AS aged_0_2,
 					sum(i.amount) FILTER (WHERE me.d - r.business_date BETWEEN 3 AND 7) AS aged_3_7,
@@ -49,7 +44,8 @@ func (r *RunTx) SnapshotWorkbookFacts(ctx context.Context) error {
 				FROM payout_items i JOIN runs r ON r.run_id = i.run_id,
 					(SELECT business_date AS d FROM runs WHERE run_id = $1) me
 				WHERE i.state <> 'paid' AND i.state IN ('issued', 'accepted')
-				GROUP BY i.currency) a ON a.currency = l.currency`},
+				GROUP BY i.currency) a ON a.currency = l.currency
+			WHERE l.items > 0`},
 		// The run's items, the outstanding ones and those it credited
 		// back, each found through an index (as one OR, every item ever
 		// issued was read).
